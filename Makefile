@@ -1,0 +1,64 @@
+# credit-scoring-kedro: everything runs through these targets (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA_ROOT ?= data
+DEMO_CLIENTS ?= 20000
+DEMO_SEED ?= 0
+export KEDRO_DISABLE_TELEMETRY := true
+export DO_NOT_TRACK := 1
+export CREDIT_DATA_ROOT := $(DATA_ROOT)
+export PYTHONUNBUFFERED := 1
+
+.PHONY: help install run pipelines demo-data test test-slow lint viz bench bench-data clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]} ($(PYTHON)); set PYTHON=/path/to/python3.11"'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo ">> installing pinned dependencies into $(VENV) (about 2 minutes the first time)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24" wheel setuptools
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the pinned dependencies
+
+demo-data: $(STAMP) ## generate the demo tables in data/01_raw when it holds none
+	@if $(BIN)/python -m credit_scoring_kedro.workflow has-raw-data; then \
+		echo ">> using the tables already in $(DATA_ROOT)/01_raw"; \
+	else \
+		echo ">> no Home Credit table in $(DATA_ROOT)/01_raw: generating demo data ($(DEMO_CLIENTS) clients, seed $(DEMO_SEED))"; \
+		$(BIN)/python -m credit_scoring_kedro.demo_data --clients $(DEMO_CLIENTS) --seed $(DEMO_SEED) --out $(DATA_ROOT)/01_raw; \
+	fi
+
+pipelines: demo-data ## run the pipelines (skipped when data, conf and code are unchanged; FORCE=1 reruns)
+	$(BIN)/python -m credit_scoring_kedro.workflow pipelines $(if $(FORCE),--force,)
+	@$(BIN)/python -m credit_scoring_kedro.workflow summary
+
+run: pipelines ## install, generate demo data if needed, run the pipelines
+	@echo ">> done. Next: 'make viz' to see the pipelines, 'make test' to run the tests."
+
+test: $(STAMP) ## install what the tests need and run them (slow full-size tests excluded)
+	$(BIN)/python -m pytest -m "not slow"
+
+test-slow: $(STAMP) ## the opt-in full-size tests
+	$(BIN)/python -m pytest -m slow
+
+lint: $(STAMP) ## ruff
+	$(BIN)/ruff check src tests benchmarks api dashboard
+
+viz: $(STAMP) ## build the kedro-viz static site into build/ (open build/index.html)
+	$(BIN)/kedro viz build
+
+bench: $(STAMP) ## time ingestion + features at 1/4, 1/2 and full size (generates full-size data once)
+	$(BIN)/python benchmarks/bench_data_engineering.py
+
+clean: ## remove generated outputs (keeps data/01_raw and .venv)
+	find $(DATA_ROOT) -mindepth 2 -type f ! -name .gitkeep ! -path '$(DATA_ROOT)/01_raw/*' -delete
+	rm -rf build mlruns

@@ -1,0 +1,1 @@
+"""Feature engineering shared by the pipelines and the API: one definition, used everywhere."""

@@ -1,0 +1,125 @@
+"""A small declarative language for per-client aggregates of a history table.
+
+Each history table is described once as a :class:`Family` (which columns, which
+statistics, which subsets such as "active credits only", which category shares).
+The same description produces the polars aggregation and the feature dictionary,
+so a feature can never exist without its plain-language description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+#: Statistic name -> how polars computes it over the rows of one client.
+STATISTICS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
+    "min": lambda e: e.min(),
+    "max": lambda e: e.max(),
+    "mean": lambda e: e.mean(),
+    "sum": lambda e: e.sum(),
+    "var": lambda e: e.var(),
+    "nunique": lambda e: e.drop_nulls().n_unique(),
+}
+
+
+@dataclass(frozen=True)
+class AggregateFeature:
+    """What one aggregate column means: enough to describe it to a non-specialist."""
+
+    name: str
+    table: str
+    column: str | None
+    statistic: str  # a key of STATISTICS, "share" or "count"
+    scope: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A subset of a client's history rows, e.g. active credits only."""
+
+    name: str
+    condition: pl.Expr
+    numeric: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Family:
+    """The aggregates of one history table, grouped by ``by`` (normally SK_ID_CURR)."""
+
+    table: str
+    prefix: str
+    numeric: dict[str, tuple[str, ...]]
+    shares: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    scopes: tuple[Scope, ...] = ()
+    by: str = "SK_ID_CURR"
+    count: bool = True
+
+    def features(self) -> list[AggregateFeature]:
+        """Every output column with its meaning, in output order."""
+        out = []
+        if self.count:
+            out.append(AggregateFeature(f"{self.prefix}_COUNT", self.table, None, "count"))
+        out += _numeric_features(self, self.numeric, None)
+        for column, labels in self.shares.items():
+            for label in labels:
+                out.append(AggregateFeature(
+                    f"{self.prefix}_{column}_{_slug(label)}_SHARE", self.table, column, "share",
+                    label=label,
+                ))
+        for scope in self.scopes:
+            out.append(AggregateFeature(f"{self.prefix}_{scope.name}_COUNT", self.table, None,
+                                        "count", scope=scope.name))
+            out += _numeric_features(self, scope.numeric, scope.name)
+        return out
+
+    def expressions(self) -> list[pl.Expr]:
+        """The polars aggregation expressions, aligned with :meth:`features`."""
+        exprs = []
+        if self.count:
+            exprs.append(pl.len().cast(pl.Float64).alias(f"{self.prefix}_COUNT"))
+        exprs += _numeric_exprs(self.prefix, self.numeric, None)
+        for column, labels in self.shares.items():
+            for label in labels:
+                exprs.append(
+                    (pl.col(column) == label).cast(pl.Float64).mean()
+                    .alias(f"{self.prefix}_{column}_{_slug(label)}_SHARE")
+                )
+        for scope in self.scopes:
+            exprs.append(scope.condition.cast(pl.Float64).sum().alias(f"{self.prefix}_{scope.name}_COUNT"))
+            exprs += _numeric_exprs(f"{self.prefix}_{scope.name}", scope.numeric, scope.condition)
+        return exprs
+
+    def aggregate(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        """One row per ``by`` key; float columns only, so the model sees one dtype."""
+        return frame.group_by(self.by).agg(self.expressions())
+
+
+def _numeric_features(family: Family, numeric: dict[str, tuple[str, ...]], scope: str | None):
+    prefix = f"{family.prefix}_{scope}" if scope else family.prefix
+    return [
+        AggregateFeature(f"{prefix}_{column}_{stat.upper()}", family.table, column, stat, scope=scope)
+        for column, stats in numeric.items()
+        for stat in stats
+    ]
+
+
+def _numeric_exprs(prefix: str, numeric: dict[str, tuple[str, ...]], condition: pl.Expr | None):
+    exprs = []
+    for column, stats in numeric.items():
+        source = pl.col(column).cast(pl.Float64)
+        if condition is not None:
+            source = source.filter(condition)
+        for stat in stats:
+            exprs.append(STATISTICS[stat](source).cast(pl.Float64).alias(f"{prefix}_{column}_{stat.upper()}"))
+    return exprs
+
+
+def _slug(label: str) -> str:
+    """'Bad debt' -> 'BAD_DEBT', 'Returned to the store' -> 'RETURNED_TO_THE_STORE'."""
+    out = "".join(ch if ch.isalnum() else "_" for ch in label.upper())
+    while "__" in out:
+        out = out.replace("__", "_")
+    return out.strip("_")

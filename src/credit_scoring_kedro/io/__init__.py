@@ -1,0 +1,7 @@
+"""Kedro datasets and readers specific to the Home Credit files."""
+
+from credit_scoring_kedro.io.columns_description_dataset import ColumnsDescriptionDataset
+from credit_scoring_kedro.io.lazy_parquet_dataset import LazyParquetDataset
+from credit_scoring_kedro.io.raw_table_dataset import HomeCreditTableDataset
+
+__all__ = ["ColumnsDescriptionDataset", "HomeCreditTableDataset", "LazyParquetDataset"]

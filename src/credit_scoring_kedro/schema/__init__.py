@@ -1,0 +1,59 @@
+"""The raw-table contract: column names, dtypes and keys of the eight Home Credit tables.
+
+One YAML file (``raw_tables.yml``) is the single source for ingestion, validation,
+the demo-data generator and the API, so that they can never disagree on a column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import polars as pl
+import yaml
+
+#: How a schema dtype is held once validated (nullable everywhere: the real data has gaps).
+POLARS_DTYPES: dict[str, pl.DataType] = {"int": pl.Int64(), "float": pl.Float64(), "str": pl.String()}
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """Contract of one raw table."""
+
+    name: str
+    file: str
+    columns: dict[str, str]
+    keys: tuple[str, ...]
+    unique: tuple[str, ...]
+    optional: bool
+
+    def polars_schema(self) -> dict[str, pl.DataType]:
+        """Canonical polars dtypes of the declared columns."""
+        return {col: POLARS_DTYPES[kind] for col, kind in self.columns.items()}
+
+
+@cache
+def raw_schemas() -> dict[str, TableSchema]:
+    """All table contracts, keyed by the pipeline's table name (e.g. ``pos_cash_balance``)."""
+    text = resources.files(__package__).joinpath("raw_tables.yml").read_text(encoding="utf-8")
+    spec = yaml.safe_load(text)["tables"]
+    return {
+        name: TableSchema(
+            name=name,
+            file=body["file"],
+            columns=dict(body["columns"]),
+            keys=tuple(body.get("keys") or ()),
+            unique=tuple(body.get("unique") or ()),
+            optional=bool(body.get("optional", False)),
+        )
+        for name, body in spec.items()
+    }
+
+
+def table_schema(name: str) -> TableSchema:
+    """The contract of one table; a clear error for an unknown name."""
+    schemas = raw_schemas()
+    if name not in schemas:
+        raise KeyError(f"Unknown Home Credit table {name!r}; known: {', '.join(schemas)}")
+    return schemas[name]

@@ -1,0 +1,24 @@
+"""Project settings: configuration loading, hooks and the MLflow URI resolver."""
+
+import warnings
+from pathlib import Path
+
+from kedro.config import OmegaConfigLoader
+from omegaconf.resolvers import oc
+
+from credit_scoring_kedro.hooks import ClearErrorHooks
+
+# Known noise from the pinned stack (see ../shared/STACK.md), not problems of this project.
+warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is deprecated")
+warnings.filterwarnings("ignore", message=r".*Add type hints to the `predict` method")
+
+HOOKS = (ClearErrorHooks(),)
+
+CONFIG_LOADER_CLASS = OmegaConfigLoader
+CONFIG_LOADER_ARGS = {
+    "base_env": "base",
+    "default_run_env": "local",
+    "merge_strategy": {"parameters": "soft", "globals": "soft"},
+    # oc.env lets MLFLOW_TRACKING_URI and CREDIT_DATA_ROOT override the defaults (tests, CI, prod).
+    "custom_resolvers": {"oc.env": oc.env, "project_root": lambda: str(Path.cwd())},
+}

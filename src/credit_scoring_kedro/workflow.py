@@ -1,0 +1,123 @@
+"""What `make run` does between installing and serving: demo data if needed, pipelines if stale.
+
+A run is skipped when nothing it depends on changed since the last successful run:
+the raw files (name, size, modification time), the configuration, the source code
+and the pinned dependencies. The fingerprint is stored next to the outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from credit_scoring_kedro.io.raw_sources import locate_table
+from credit_scoring_kedro.schema import raw_schemas
+
+logger = logging.getLogger("credit_scoring_kedro.workflow")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+OUTPUT_LAYERS = ("03_primary", "04_feature", "05_model_input", "06_models", "07_model_output",
+                 "08_reporting")
+
+
+def data_root() -> Path:
+    """The data folder the catalog uses (``CREDIT_DATA_ROOT`` or ``data``)."""
+    return Path(os.environ.get("CREDIT_DATA_ROOT", PROJECT_ROOT / "data"))
+
+
+def raw_tables_present(raw_dir: Path) -> list[str]:
+    """Names of the Home Credit tables found in ``raw_dir``."""
+    return [name for name, s in raw_schemas().items() if locate_table(raw_dir, s.file) is not None]
+
+
+def fingerprint(root: Path, pipelines: str) -> str:
+    """Hash of everything a pipeline run depends on."""
+    digest = hashlib.sha256(pipelines.encode())
+    raw = root / "01_raw"
+    for path in sorted(p for p in raw.rglob("*") if p.is_file() and p.name != ".gitkeep"):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(raw)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    for folder, patterns in (("conf", ("*.yml", "*.yaml")), ("src", ("*.py", "*.yml", "*.json"))):
+        for pattern in patterns:
+            for path in sorted((PROJECT_ROOT / folder).rglob(pattern)):
+                if "local" in path.relative_to(PROJECT_ROOT).parts[:2]:
+                    continue
+                digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+                digest.update(path.read_bytes())
+    for name in ("pyproject.toml", "constraints.txt"):
+        path = PROJECT_ROOT / name
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_pipelines(pipelines: str, force: bool = False) -> int:
+    """Run ``kedro run --pipelines <pipelines>`` unless its inputs are unchanged."""
+    root = data_root()
+    state_file = root / "08_reporting" / "last_run.json"
+    current = fingerprint(root, pipelines)
+    if not force and state_file.exists():
+        state = json.loads(state_file.read_text())
+        if state.get("fingerprint") == current:
+            logger.info("Pipelines '%s' are up to date (last run %s): skipping. "
+                        "`make pipelines FORCE=1` reruns them.", pipelines, state.get("finished"))
+            return 0
+    logger.info("Running pipelines '%s' ...", pipelines)
+    started = time.perf_counter()
+    cmd = [sys.executable, "-m", "kedro", "run", "--pipelines", pipelines]
+    code = subprocess.call(cmd, cwd=PROJECT_ROOT)
+    if code != 0:
+        logger.error("`%s` failed with exit code %d; see the messages above", " ".join(cmd[2:]), code)
+        return code
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_text(json.dumps({
+        "fingerprint": current, "pipelines": pipelines,
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "seconds": round(time.perf_counter() - started, 1),
+    }, indent=2))
+    return 0
+
+
+def summarise_outputs() -> str:
+    """A table of what the pipelines produced and where."""
+    root = data_root()
+    lines = [f"Outputs under {root}:"]
+    for layer in OUTPUT_LAYERS:
+        for path in sorted((root / layer).rglob("*")):
+            if path.is_file() and path.name != ".gitkeep" and not path.name.endswith(".tmp"):
+                lines.append(f"  {path.relative_to(root)!s:<60} {path.stat().st_size / 1e6:8.2f} MB")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m credit_scoring_kedro.workflow",
+                                     description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("has-raw-data", help="exit 0 when data/01_raw holds any Home Credit table")
+    run = sub.add_parser("pipelines", help="run the pipelines unless up to date")
+    run.add_argument("--pipelines", default="__default__")
+    run.add_argument("--force", action="store_true")
+    sub.add_parser("summary", help="list the produced outputs")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s",
+                        datefmt="%H:%M:%S")
+    if args.command == "has-raw-data":
+        found = raw_tables_present(data_root() / "01_raw")
+        if found:
+            logger.info("data/01_raw holds %d table(s): %s", len(found), ", ".join(found))
+        return 0 if found else 1
+    if args.command == "pipelines":
+        return run_pipelines(args.pipelines, args.force)
+    sys.stdout.write(summarise_outputs() + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
