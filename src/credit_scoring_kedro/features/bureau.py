@@ -73,7 +73,8 @@ def prepare_bureau(bureau: pl.LazyFrame, bureau_balance: pl.LazyFrame) -> pl.Laz
     return bureau.with_columns(
         (pl.col("AMT_CREDIT_SUM_DEBT") / safe_credit).alias("DEBT_CREDIT_RATIO"),
         (pl.col("DAYS_CREDIT_ENDDATE") - pl.col("DAYS_CREDIT")).alias("CREDIT_DURATION"),
-    ).join(summarise_bureau_balance(bureau_balance), on="SK_ID_BUREAU", how="left")
+    ).join(summarise_bureau_balance(bureau_balance), on="SK_ID_BUREAU", how="left",
+           maintain_order="left")  # keeps the client order of the sorted bureau table
 
 
 def bureau_aggregates(bureau: pl.LazyFrame, bureau_balance: pl.LazyFrame) -> pl.LazyFrame:

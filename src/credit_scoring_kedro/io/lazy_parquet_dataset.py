@@ -22,7 +22,7 @@ class LazyParquetDataset(AbstractDataset[pl.DataFrame | pl.LazyFrame, pl.LazyFra
         self,
         filepath: str,
         lazy: bool = True,
-        compression: str = "zstd",
+        compression: str = "lz4",
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self._filepath = Path(filepath)

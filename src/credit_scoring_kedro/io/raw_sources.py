@@ -28,6 +28,8 @@ from credit_scoring_kedro.schema import TableSchema
 
 logger = logging.getLogger(__name__)
 
+#: Bump when the layout of the Parquet copies changes, so that old copies are rebuilt.
+CACHE_FORMAT = "2-sorted"
 #: Looked for in this order; a Parquet file given by the user wins over a CSV.
 SUFFIXES = (".parquet", ".csv", ".csv.gz", ".zip")
 _COPY_CHUNK = 16 * 1024 * 1024
@@ -56,7 +58,7 @@ class RawSource:
     def fingerprint(self) -> str:
         """Changes whenever the source file is replaced or edited."""
         stat = self.path.stat()
-        key = f"{self.path.resolve()}|{self.member}|{stat.st_size}|{stat.st_mtime_ns}"
+        key = f"{CACHE_FORMAT}|{self.path.resolve()}|{self.member}|{stat.st_size}|{stat.st_mtime_ns}"
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -175,6 +177,10 @@ def _convert_csv(source: RawSource, schema: TableSchema, target: Path) -> None:
             null_values=[""],
             encoding="utf8-lossy",
         )
+        if schema.sort_key and schema.sort_key in header:
+            # Rows of one client side by side: the per-client aggregation then reads memory
+            # in order, about three times faster than on the file's own order.
+            frame = frame.sort(schema.sort_key, nulls_last=True)
         frame.sink_parquet(tmp_parquet, compression="lz4")
         os.replace(tmp_parquet, target)
     except pl.exceptions.NoDataError as exc:

@@ -27,6 +27,7 @@ class TableSchema:
     keys: tuple[str, ...]
     unique: tuple[str, ...]
     optional: bool
+    sort_key: str | None = None
 
     def polars_schema(self) -> dict[str, pl.DataType]:
         """Canonical polars dtypes of the declared columns."""
@@ -46,6 +47,7 @@ def raw_schemas() -> dict[str, TableSchema]:
             keys=tuple(body.get("keys") or ()),
             unique=tuple(body.get("unique") or ()),
             optional=bool(body.get("optional", False)),
+            sort_key=body.get("sort_key"),
         )
         for name, body in spec.items()
     }

@@ -14,7 +14,12 @@ import polars as pl
 
 from credit_scoring_kedro.errors import RawDataError
 from credit_scoring_kedro.features.aggregation import Family
-from credit_scoring_kedro.features.application import ID, TARGET, application_features, attach_history
+from credit_scoring_kedro.features.application import (
+    ID,
+    TARGET,
+    application_features,
+    attach_history,
+)
 from credit_scoring_kedro.features.bureau import BUREAU, bureau_aggregates
 from credit_scoring_kedro.features.credit_card import CREDIT_CARD, credit_card_aggregates
 from credit_scoring_kedro.features.dictionary import describe_features, raw_column_descriptions
