@@ -59,6 +59,6 @@ viz: $(STAMP) ## build the kedro-viz static site into build/ (open build/index.h
 bench: $(STAMP) ## time ingestion + features at 1/4, 1/2 and full size (generates full-size data once)
 	$(BIN)/python benchmarks/bench_data_engineering.py
 
-clean: ## remove generated outputs (keeps data/01_raw and .venv)
+clean: ## remove generated outputs, the MLflow store and registry (keeps data/01_raw and .venv)
 	find $(DATA_ROOT) -mindepth 2 -type f ! -name .gitkeep ! -path '$(DATA_ROOT)/01_raw/*' -delete
-	rm -rf build mlruns
+	rm -rf build mlruns mlflow.db   # the registry and data/06_models/model_bundle go together

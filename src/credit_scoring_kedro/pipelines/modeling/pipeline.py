@@ -1,7 +1,51 @@
-"""The modeling pipeline: registered under its name; its nodes arrive with its issue."""
+"""Training (tag ``training``) and batch scoring (tag ``inference``) of the default model."""
 
-from kedro.pipeline import Pipeline
+from kedro.pipeline import Node, Pipeline
+
+from .nodes import (
+    assemble_bundle,
+    compare_candidates,
+    encode_features,
+    evaluate_on_test,
+    fit_feature_encoder,
+    fit_served_model,
+    publish_model,
+    register_model,
+    score_clients,
+    select_and_calibrate,
+    split_train_test,
+)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    return Pipeline([])
+    training = Pipeline([
+        Node(split_train_test, ["feat_train", "prm_default_flags", "params:modeling"],
+             ["X_train", "X_test", "y_train", "y_test"], name="split_train_test"),
+        Node(fit_feature_encoder, "X_train", "feature_encoder", name="fit_feature_encoder"),
+        Node(encode_features, ["feature_encoder", "X_train"], "X_train_encoded",
+             name="encode_train"),
+        Node(encode_features, ["feature_encoder", "X_test"], "X_test_encoded", name="encode_test"),
+        Node(compare_candidates, ["X_train_encoded", "y_train", "feature_encoder", "params:modeling"],
+             "candidate_searches", name="compare_candidates"),
+        Node(select_and_calibrate, ["candidate_searches", "y_train", "params:modeling"],
+             "model_selection", name="select_and_calibrate"),
+        Node(fit_served_model, ["X_train_encoded", "y_train", "candidate_searches", "model_selection"],
+             "served_model", name="fit_served_model"),
+        Node(evaluate_on_test,
+             ["served_model", "feature_encoder", "X_train_encoded", "y_train", "X_test_encoded",
+              "y_test", "candidate_searches", "model_selection", "params:modeling"],
+             ["test_report", "model_results_table", "modeling_metrics", "fig_roc_pr",
+              "fig_confusion_matrix", "fig_cost_threshold", "fig_calibration"],
+             name="evaluate_on_test"),
+        Node(assemble_bundle, ["feature_encoder", "served_model", "model_selection", "test_report",
+                               "params:modeling", "feat_train"], "candidate_bundle",
+             name="assemble_bundle"),
+        Node(register_model, ["candidate_bundle", "X_test", "y_test", "params:modeling"],
+             "registry_decision", name="register_model"),
+        Node(publish_model, ["candidate_bundle", "registry_decision"], "model_bundle",
+             name="publish_model"),
+    ], tags="training")
+    inference = Pipeline([
+        Node(score_clients, ["model_bundle", "feat_test"], "test_scores", name="score_test_clients"),
+    ], tags="inference")
+    return training + inference

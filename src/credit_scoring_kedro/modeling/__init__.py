@@ -1,0 +1,1 @@
+"""Model building blocks shared by the modeling pipeline, batch scoring and the API."""

@@ -1,0 +1,80 @@
+"""The candidate models and class-imbalance strategies compared in cross-validation.
+
+Every candidate is an imbalanced-learn Pipeline, so a resampler only ever sees the
+training folds of a split, never the validation fold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imblearn.pipeline import Pipeline as ImbPipeline
+from imblearn.under_sampling import RandomUnderSampler
+from lightgbm import LGBMClassifier
+from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+MODELS = ("dummy", "logreg", "lgbm", "hgb")
+IMBALANCE = ("none", "class_weight", "undersample")
+
+
+def make_candidate(model: str, imbalance: str, categorical: list[str], numeric: list[str],
+                   random_state: int, kwargs: dict[str, Any] | None = None) -> ImbPipeline:
+    """An unfitted pipeline ``[linear preprocessing] -> [resampler] -> model``.
+
+    Args:
+        model: One of :data:`MODELS`.
+        imbalance: ``none``, ``class_weight`` (the loss weighs defaulters up) or
+            ``undersample`` (random under-sampling of good clients, training folds only).
+        categorical: Encoded categorical columns (codes, NaN when missing).
+        numeric: The other columns.
+        random_state: Seed of every random step.
+        kwargs: Fixed model arguments (a search grid varies them as ``model__<name>``).
+    """
+    if model not in MODELS or imbalance not in IMBALANCE:
+        raise ValueError(f"Unknown candidate {model}/{imbalance}: models {MODELS}, "
+                         f"imbalance strategies {IMBALANCE}")
+    kwargs = dict(kwargs or {})
+    weight = "balanced" if imbalance == "class_weight" else None
+    steps: list[tuple[str, Any]] = []
+    if model == "logreg":
+        steps += linear_preprocessing(categorical, numeric)
+    if imbalance == "undersample":
+        steps.append(("resample", RandomUnderSampler(random_state=random_state)))
+    if model == "dummy":
+        estimator = DummyClassifier(strategy="prior")
+    elif model == "logreg":
+        estimator = LogisticRegression(max_iter=2000, class_weight=weight, **kwargs)
+    elif model == "lgbm":
+        estimator = LGBMClassifier(class_weight=weight, random_state=random_state, n_jobs=2,
+                                   verbose=-1, **kwargs)
+    else:
+        estimator = HistGradientBoostingClassifier(class_weight=weight, random_state=random_state,
+                                                   **kwargs)
+    steps.append(("model", estimator))
+    return ImbPipeline(steps)
+
+
+def linear_preprocessing(categorical: list[str], numeric: list[str]) -> list[tuple[str, Any]]:
+    """Imputation with missing-value indicators, one-hot categories, scaling: what a linear model needs.
+
+    Returned as pipeline steps (imbalanced-learn refuses a nested Pipeline before a resampler).
+    """
+    columns = ColumnTransformer(
+        [
+            ("numeric", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+             numeric),
+            ("categorical", Pipeline([
+                ("impute", SimpleImputer(strategy="constant", fill_value=-1)),
+                ("onehot", OneHotEncoder(handle_unknown="ignore", min_frequency=20,
+                                         sparse_output=False)),
+            ]), categorical),
+        ],
+        verbose_feature_names_out=False,
+    )
+    return [("columns", columns), ("scale", StandardScaler())]

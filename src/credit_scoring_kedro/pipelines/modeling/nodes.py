@@ -1,0 +1,280 @@
+"""Nodes of the modeling pipeline: split, encode, compare, calibrate, evaluate, register, score.
+
+Everything that learns from data sees the training part only; the held-out test split
+is read once the model is chosen, to report its performance and to compare it with the
+registered champion.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from importlib.metadata import version
+from typing import Any
+
+import matplotlib.pyplot as plt
+import mlflow
+import numpy as np
+import pandas as pd
+import polars as pl
+from sklearn.base import clone
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+
+from credit_scoring_kedro.modeling import figures
+from credit_scoring_kedro.modeling.bundle import ModelBundle
+from credit_scoring_kedro.modeling.calibration import (
+    CalibratedModel,
+    choose_calibration,
+    make_calibrator,
+)
+from credit_scoring_kedro.modeling.candidates import make_candidate
+from credit_scoring_kedro.modeling.cost import CostWeights, best_threshold, cost_curve
+from credit_scoring_kedro.modeling.encoding import ID, FeatureEncoder
+from credit_scoring_kedro.modeling.metrics import decision_metrics, reference_costs
+from credit_scoring_kedro.modeling.registry import champion_cost, log_and_register, promote
+from credit_scoring_kedro.modeling.selection import SearchResult, search, stratified_folds
+from credit_scoring_kedro.schema import table_schema
+
+logger = logging.getLogger(__name__)
+TARGET = "TARGET"
+APP_ONLY = "lgbm_default_application_only"
+
+
+def _weights(params: dict) -> CostWeights:
+    return CostWeights(float(params["cost"]["false_negative"]), float(params["cost"]["false_positive"]))
+
+
+def _profile(params: dict) -> dict:
+    name = params["profile"]
+    if name not in params["profiles"]:
+        raise ValueError(f"modeling.profile={name!r}: choose one of {sorted(params['profiles'])}")
+    return params["profiles"][name]
+
+
+def split_train_test(features: pl.DataFrame, default_flags: pl.DataFrame, params: dict
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Seeded, stratified split of the labelled clients, before anything is fitted.
+
+    Returns:
+        X_train, X_test (feature rows with SK_ID_CURR), y_train, y_test (SK_ID_CURR, TARGET).
+    """
+    labelled = features.join(default_flags, on=ID, how="inner").sort(ID).to_pandas()
+    if len(labelled) != features.height:
+        raise ValueError(f"{features.height - len(labelled)} feature rows have no TARGET")
+    train, test = train_test_split(labelled, test_size=params["split"]["test_size"],
+                                   stratify=labelled[TARGET],
+                                   random_state=params["split"]["random_state"])
+    logger.info("split: %d train / %d test clients, default rate %.2f%% / %.2f%%", len(train),
+                len(test), 100 * train[TARGET].mean(), 100 * test[TARGET].mean())
+    y_cols = [ID, TARGET]
+    return (train.drop(columns=TARGET).reset_index(drop=True),
+            test.drop(columns=TARGET).reset_index(drop=True),
+            train[y_cols].reset_index(drop=True), test[y_cols].reset_index(drop=True))
+
+
+def fit_feature_encoder(X_train: pd.DataFrame) -> FeatureEncoder:
+    """Learn the feature list and the category codes on the training part."""
+    return FeatureEncoder().fit(X_train)
+
+
+def encode_features(encoder: FeatureEncoder, X: pd.DataFrame) -> pd.DataFrame:
+    """Apply the fitted encoder (never refits)."""
+    return encoder.transform(X)
+
+
+def _candidate(spec: dict, encoder: FeatureEncoder, columns: list[str], seed: int):
+    categorical = [c for c in columns if c in encoder.categories_]
+    numeric = [c for c in columns if c not in encoder.categories_]
+    return make_candidate(spec["model"], spec["imbalance"], categorical, numeric, seed,
+                          spec.get("fixed", {}))
+
+
+def compare_candidates(X: pd.DataFrame, y: pd.DataFrame, encoder: FeatureEncoder, params: dict
+                       ) -> dict[str, SearchResult]:
+    """Cross-validated search of every candidate of the profile, plus the application-only baseline."""
+    profile = _profile(params)
+    target = y[TARGET].to_numpy()
+    folds = stratified_folds(target, profile["n_splits"], params["random_state"])
+    results = {}
+    for name, spec in profile["candidates"].items():
+        pipeline = _candidate(spec, encoder, list(X.columns), params["random_state"])
+        results[name] = search(name, pipeline, spec.get("grid", {}), X, target, folds,
+                               profile["halving"], params["random_state"])
+    app_columns = [c for c in table_schema("application_test").columns if c in X.columns and c != ID]
+    baseline = _candidate(params["app_only_baseline"], encoder, app_columns, params["random_state"])
+    results[APP_ONLY] = search(APP_ONLY, baseline, {}, X[app_columns], target, folds, False,
+                               params["random_state"])
+    results[APP_ONLY].best_params["columns"] = app_columns
+    return results
+
+
+def select_and_calibrate(results: dict[str, SearchResult], y: pd.DataFrame, params: dict
+                         ) -> dict[str, Any]:
+    """Pick the candidate with the lowest out-of-fold cost, calibrate if it helps, set the threshold.
+
+    The threshold minimises the business cost on the out-of-fold probabilities of the
+    model that will be served (calibrated or not), never on the test split.
+    """
+    weights, target = _weights(params), y[TARGET].to_numpy()
+    profile = _profile(params)
+    folds = stratified_folds(target, profile["n_splits"], params["random_state"])
+    oof_costs = {name: best_threshold(target, r.oof_proba, weights)[1] for name, r in results.items()
+                 if name != APP_ONLY}
+    chosen = min(oof_costs, key=lambda n: (round(oof_costs[n], 6), -results[n].cv_auc_mean))
+    method, served_oof, report = choose_calibration(results[chosen].oof_proba, target, folds,
+                                                    params["calibration_methods"], weights)
+    threshold, cost = best_threshold(target, served_oof, weights)
+    logger.info("selected %s (out-of-fold cost %.4f), calibration %s, threshold %.4f",
+                chosen, cost, method or "none", threshold)
+    return {"candidate": chosen, "calibration": method, "threshold": threshold,
+            "oof_cost": cost, "calibration_report": report, "oof_costs": oof_costs,
+            "served_oof": served_oof.tolist()}
+
+
+def fit_served_model(X: pd.DataFrame, y: pd.DataFrame, results: dict[str, SearchResult],
+                     selection: dict) -> CalibratedModel:
+    """Refit the chosen configuration on the whole training part; attach its calibrator."""
+    started = time.perf_counter()
+    target = y[TARGET].to_numpy()
+    chosen = results[selection["candidate"]]
+    base = clone(chosen.estimator).fit(X, target)
+    calibrator = None
+    if selection["calibration"]:
+        calibrator = make_calibrator(selection["calibration"]).fit(chosen.oof_proba, target)
+    logger.info("served model fitted in %.1f s", time.perf_counter() - started)
+    return CalibratedModel(base, calibrator, selection["calibration"])
+
+
+def evaluate_on_test(model: CalibratedModel, encoder: FeatureEncoder, X_train: pd.DataFrame,
+                     y_train: pd.DataFrame, X_test: pd.DataFrame, y_test: pd.DataFrame,
+                     results: dict[str, SearchResult], selection: dict, params: dict
+                     ) -> tuple[dict, pd.DataFrame, dict, plt.Figure, plt.Figure, plt.Figure, plt.Figure]:
+    """Final evaluation on the held-out split: metrics, results table, MLflow metrics, figures."""
+    weights = _weights(params)
+    y_true = y_test[TARGET].to_numpy()
+    proba = model.predict_proba(X_test)[:, 1]
+    threshold = selection["threshold"]
+    metrics = decision_metrics(y_true, proba, threshold, weights)
+    metrics.update(reference_costs(y_true, proba, threshold, weights))
+    metrics["train_auc"] = decision_metrics(y_train[TARGET].to_numpy(),
+                                            model.predict_proba(X_train)[:, 1], threshold, weights)["auc"]
+    metrics["auc_gap_train_test"] = metrics["train_auc"] - metrics["auc"]
+    table = _results_table(results, selection, X_train, y_train, X_test, y_true, weights, proba)
+    mlflow_metrics = {f"test_{k}": {"value": float(v), "step": 0} for k, v in metrics.items()}
+    chosen = results[selection["candidate"]]
+    mlflow_metrics.update({
+        "cv_auc_mean": {"value": chosen.cv_auc_mean, "step": 0},
+        "cv_auc_std": {"value": chosen.cv_auc_std, "step": 0},
+        "cv_train_auc_mean": {"value": chosen.train_auc_mean, "step": 0},
+        "oof_cost": {"value": selection["oof_cost"], "step": 0},
+    })
+    raw = model.base.predict_proba(X_test)[:, 1] if model.calibrator is not None else None
+    logger.info("test split: AUC %.4f, cost %.4f per client at threshold %.3f "
+                "(0.5: %.4f, accept all: %.4f)", metrics["auc"], metrics["cost_at_threshold"],
+                threshold, metrics["cost_at_0_5"], metrics["cost_accept_all"])
+    return (
+        {"served": {"candidate": selection["candidate"], **metrics}, "selection": {
+            k: v for k, v in selection.items() if k != "served_oof"}},
+        table,
+        mlflow_metrics,
+        figures.roc_pr_figure(y_true, proba, metrics["auc"], metrics["average_precision"]),
+        figures.confusion_figure(y_true, proba, threshold),
+        figures.cost_figure(cost_curve(y_true, proba, weights), threshold, metrics["business_cost"]),
+        figures.calibration_figure(y_true, proba, raw),
+    )
+
+
+def _results_table(results, selection, X_train, y_train, X_test, y_true, weights, served_proba):
+    """Model x (CV AUC, train AUC, test AUC, accuracy, cost, threshold, fit time) on the same split."""
+    target = y_train[TARGET].to_numpy()
+    rows = []
+    for name, result in results.items():
+        columns = result.best_params.get("columns", list(X_train.columns))
+        threshold, oof_cost = best_threshold(target, result.oof_proba, weights)
+        started = time.perf_counter()
+        fitted = clone(result.estimator).fit(X_train[columns], target)
+        fit_seconds = time.perf_counter() - started
+        proba = fitted.predict_proba(X_test[columns])[:, 1]
+        test = decision_metrics(y_true, proba, threshold, weights)
+        rows.append({"model": name, "cv_auc_mean": result.cv_auc_mean, "cv_auc_std": result.cv_auc_std,
+                     "cv_train_auc_mean": result.train_auc_mean,
+                     "cv_auc_gap": result.train_auc_mean - result.cv_auc_mean,
+                     "oof_cost": oof_cost, "threshold": threshold, "test_auc": test["auc"],
+                     "test_accuracy": test["accuracy"], "test_cost": test["business_cost"],
+                     "fit_seconds": fit_seconds, "search_seconds": result.fit_seconds,
+                     "params": str({k: v for k, v in result.best_params.items() if k != "columns"})})
+    served = decision_metrics(y_true, served_proba, selection["threshold"], weights)
+    rows.append({"model": f"served: {selection['candidate']} "
+                          f"(calibration {selection['calibration'] or 'none'})",
+                 "cv_auc_mean": results[selection["candidate"]].cv_auc_mean,
+                 "cv_auc_std": results[selection["candidate"]].cv_auc_std,
+                 "cv_train_auc_mean": results[selection["candidate"]].train_auc_mean,
+                 "cv_auc_gap": results[selection["candidate"]].train_auc_mean
+                 - results[selection["candidate"]].cv_auc_mean,
+                 "oof_cost": selection["oof_cost"], "threshold": selection["threshold"],
+                 "test_auc": served["auc"], "test_accuracy": served["accuracy"],
+                 "test_cost": served["business_cost"], "fit_seconds": float("nan"),
+                 "search_seconds": float("nan"), "params": ""})
+    return pd.DataFrame(rows)
+
+
+def assemble_bundle(encoder: FeatureEncoder, model: CalibratedModel, selection: dict,
+                    test_report: dict, params: dict, features: pl.DataFrame) -> ModelBundle:
+    """The serving artifact: encoder, model, threshold, features and how they were obtained."""
+    ids = features.get_column(ID)
+    fingerprint = f"{features.height}x{features.width}:{int(ids.hash().sum()) & 0xFFFFFFFF:08x}"
+    metadata = {
+        "name": params["registered_model_name"],
+        "version": time.strftime("%Y%m%d-%H%M%S"),
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "candidate": selection["candidate"],
+        "calibration": selection["calibration"],
+        "profile": params["profile"],
+        "data_fingerprint": fingerprint,
+        "test_metrics": test_report["served"],
+        "oof_cost": selection["oof_cost"],
+    }
+    return ModelBundle(encoder=encoder, model=model, threshold=selection["threshold"],
+                       cost_weights=_weights(params), metadata=metadata)
+
+
+def register_model(bundle: ModelBundle, X_test: pd.DataFrame, y_test: pd.DataFrame,
+                   params: dict) -> dict:
+    """Log the served model to MLflow, register it, and promote it if it beats the champion."""
+    name = params["registered_model_name"]
+    served = Pipeline([("encode", bundle.encoder), ("model", bundle.model)])
+    requirements = [f"{p}=={version(p)}" for p in
+                    ("scikit-learn", "lightgbm", "imbalanced-learn", "pandas", "numpy", "polars")]
+    client = mlflow.MlflowClient()
+    weights, y_true = bundle.cost_weights, y_test[TARGET].to_numpy()
+    old_version, old_cost, reason = champion_cost(client, name, X_test, y_true, "threshold", weights)
+    new_version = log_and_register(served, X_test.head(50), name, requirements)
+    client.set_model_version_tag(name, new_version, "threshold", str(bundle.threshold))
+    client.set_model_version_tag(name, new_version, "bundle_version", bundle.version)
+    new_cost = float(bundle.metadata["test_metrics"]["business_cost"])
+    decision = promote(client, name, new_version, new_cost, old_version, old_cost, reason)
+    for key in ("new_cost", "champion_cost"):
+        if decision[key] is not None:
+            mlflow.log_metric(f"registry_{key}", decision[key])
+    mlflow.set_tag("registry_decision", decision["alias"])
+    return decision
+
+
+def publish_model(bundle: ModelBundle, decision: dict) -> ModelBundle:
+    """The bundle with its registry decision: saved as champion (served) or challenger (kept)."""
+    bundle.metadata["registry"] = decision
+    return bundle
+
+
+def score_clients(bundle: ModelBundle, features: pl.DataFrame) -> pl.DataFrame:
+    """Probability, decision and threshold for every row of a feature table (batch scoring)."""
+    frame = features.to_pandas()
+    proba = bundle.predict_proba(frame)
+    return pl.DataFrame({
+        ID: frame[ID].to_numpy(),
+        "probability": proba,
+        "decision": bundle.decide(proba),
+        "threshold": np.full(len(proba), bundle.threshold),
+        "model_version": [bundle.version] * len(proba),
+    })
