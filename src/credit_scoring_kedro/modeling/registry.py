@@ -44,8 +44,8 @@ def champion_cost(client: MlflowClient, name: str, X: pd.DataFrame, y: np.ndarra
         threshold = float(version.tags[threshold_tag])
         proba = model.predict_proba(X)[:, 1]
     except Exception as exc:  # an older champion may expect other features
-        return version.version, None, f"the champion cannot score the current data ({exc})"
-    return version.version, business_cost(y, proba >= threshold, weights), "compared on the same split"
+        return str(version.version), None, f"the champion cannot score the current data ({exc})"
+    return str(version.version), business_cost(y, proba >= threshold, weights), "compared on the same split"
 
 
 def promote(client: MlflowClient, name: str, version: str, new_cost: float,
