@@ -79,9 +79,19 @@ def test_worse_model_stays_challenger(runs) -> None:
     assert challenger.metadata["candidate"] == "dummy"
 
 
-def test_each_run_is_an_mlflow_run_with_metrics_and_a_registered_model(runs, monkeypatch) -> None:
+def test_each_run_is_an_mlflow_run_with_metrics_and_a_registered_model(runs) -> None:
     _, uri, decisions = runs
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    previous = mlflow.get_tracking_uri()  # other tests' Kedro sessions may have set it globally
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    try:
+        _check_runs_and_registry(uri)
+    finally:
+        mlflow.set_tracking_uri(previous)
+        mlflow.set_registry_uri(previous)
+
+
+def _check_runs_and_registry(uri: str) -> None:
     client = mlflow.MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name("credit_scoring")
     modeling_runs = [r for r in client.search_runs([experiment.experiment_id])
