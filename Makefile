@@ -1,5 +1,6 @@
 # credit-scoring-kedro: everything runs through these targets (see README).
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := help
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -24,7 +25,8 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo ">> installing pinned dependencies into $(VENV) (about 2 minutes the first time)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24" wheel setuptools
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' 2>&1 \
+		| { grep -v "^WARNING: Location 'file:" || true; }
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the pinned dependencies

@@ -30,7 +30,7 @@ FULL_SIZE = {
 HISTORY = ("bureau", "bureau_balance", "previous_application", "pos_cash_balance",
            "installments_payments", "credit_card_balance")
 #: TARGET = 1 with probability expit(INTERCEPT + SLOPE * z): about 8 % defaults.
-TARGET_SLOPE, TARGET_INTERCEPT = 1.4, -3.161
+TARGET_SLOPE, TARGET_INTERCEPT = 1.25, -3.029
 CHUNK_CLIENTS = 25_000
 FIRST_CLIENT, FIRST_BUREAU, FIRST_PREVIOUS = 100_002, 5_000_000, 1_000_000
 

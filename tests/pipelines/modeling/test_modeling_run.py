@@ -15,7 +15,7 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(PROJECT / "tests" / "modeling"))
-from conftest import synthetic_features  # noqa: E402
+from synthetic import synthetic_features  # noqa: E402
 
 from credit_scoring_kedro.modeling.bundle import load_bundle  # noqa: E402
 
