@@ -20,9 +20,11 @@ def _project() -> None:
     bootstrap_project(PROJECT)
 
 
-def test_the_four_pipelines_are_registered() -> None:
-    assert {"data_engineering", "modeling", "explainability", "monitoring", "__default__"} <= set(
-        pipelines)
+def test_the_pipelines_are_registered() -> None:
+    assert {"data_engineering", "modeling", "explainability", "monitoring", "batch_scoring",
+            "__default__"} <= set(pipelines)
+    assert not {n.name for n in pipelines["batch_scoring"].nodes} & {
+        n.name for n in pipelines["__default__"].nodes}  # scoring a batch is on demand
     assert {n.name for n in pipelines["data_engineering"].nodes} <= {
         n.name for n in pipelines["__default__"].nodes}
 

@@ -120,3 +120,11 @@ def test_cross_fitted_calibration_brings_inflated_probabilities_back_to_default_
     assert set(report) == {"none", "isotonic", "sigmoid"}
     assert report[method or "none"]["cost"] == min(r["cost"] for r in report.values())
     assert served.shape == y.shape
+
+
+def test_fixed_arguments_override_the_defaults() -> None:
+    model = make_candidate("logreg", "class_weight", [], ["X"], 0, {"max_iter": 300, "C": 0.5})
+    assert model.named_steps["model"].max_iter == 300 and model.named_steps["model"].C == 0.5
+    assert model.named_steps["model"].class_weight == "balanced"
+    lgbm = make_candidate("lgbm", "none", [], ["X"], 0, {"n_jobs": 1})
+    assert lgbm.named_steps["model"].n_jobs == 1

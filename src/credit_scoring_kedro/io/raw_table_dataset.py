@@ -10,7 +10,7 @@ import polars as pl
 from kedro.io import AbstractDataset, DatasetError
 
 from credit_scoring_kedro.errors import RawDataError
-from credit_scoring_kedro.io.raw_sources import SUFFIXES, cached_parquet, locate_table
+from credit_scoring_kedro.io.raw_sources import SUFFIXES, RawSource, cached_parquet, locate_table
 from credit_scoring_kedro.schema import table_schema
 from credit_scoring_kedro.validation import validate_table
 
@@ -38,24 +38,44 @@ class HomeCreditTableDataset(AbstractDataset[None, pl.LazyFrame]):
     def __init__(
         self,
         table: str,
-        raw_dir: str,
         cache_dir: str,
+        raw_dir: str | None = None,
+        filepath: str | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
+        """Args:
+            table: Name of the contract in ``raw_tables.yml`` (e.g. ``application_test``).
+            cache_dir: Where the Parquet copies are written.
+            raw_dir: Folder searched for the table's file (the usual case).
+            filepath: An explicit file instead (e.g. a batch of new applications to
+                score, with the application_test columns); wins over ``raw_dir``.
+        """
+        if not raw_dir and not filepath:
+            raise DatasetError(f"{table}: give raw_dir or filepath")
         self._schema = table_schema(table)
-        self._raw_dir = Path(raw_dir)
+        self._raw_dir = Path(raw_dir) if raw_dir else None
+        self._filepath = Path(filepath) if filepath else None
         self._cache_dir = Path(cache_dir)
         self.metadata = metadata
 
     def _describe(self) -> dict[str, Any]:
         return {
             "table": self._schema.name,
-            "raw_dir": str(PurePosixPath(self._raw_dir)),
+            "source": str(PurePosixPath(self._filepath or self._raw_dir)),
             "cache_dir": str(PurePosixPath(self._cache_dir)),
         }
 
+    def _locate(self) -> RawSource | None:
+        if self._filepath is None:
+            return locate_table(self._raw_dir, self._schema.file)
+        if not self._filepath.is_file():
+            raise RawDataError(f"{self._filepath}: file not found")
+        if self._filepath.name.lower().endswith(".zip"):
+            return locate_table(self._filepath.parent, self._filepath.name[:-4])
+        return RawSource(self._filepath)
+
     def load(self) -> pl.LazyFrame:
-        source = locate_table(self._raw_dir, self._schema.file)
+        source = self._locate()
         if source is None:
             looked_for = ", ".join(f"{self._schema.file}{s}" for s in SUFFIXES)
             if self._schema.optional:
@@ -69,7 +89,8 @@ class HomeCreditTableDataset(AbstractDataset[None, pl.LazyFrame]):
                 f"{self._schema.name}: required table not found in {self._raw_dir} "
                 f"(looked for {looked_for} or a zip holding {self._schema.file}.csv)"
             )
-        parquet = cached_parquet(source, self._schema, self._cache_dir)
+        cache = self._cache_dir if self._filepath is None else self._cache_dir / "explicit_files"
+        parquet = cached_parquet(source, self._schema, cache)
         try:
             frame = pl.scan_parquet(parquet)
             frame.collect_schema()
@@ -83,4 +104,7 @@ class HomeCreditTableDataset(AbstractDataset[None, pl.LazyFrame]):
         raise DatasetError(f"{self._schema.name}: raw tables are read-only")
 
     def _exists(self) -> bool:
-        return locate_table(self._raw_dir, self._schema.file) is not None
+        try:
+            return self._locate() is not None
+        except RawDataError:
+            return False

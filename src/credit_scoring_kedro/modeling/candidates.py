@@ -49,13 +49,13 @@ def make_candidate(model: str, imbalance: str, categorical: list[str], numeric: 
     if model == "dummy":
         estimator = DummyClassifier(strategy="prior")
     elif model == "logreg":
-        estimator = LogisticRegression(max_iter=2000, class_weight=weight, **kwargs)
+        estimator = LogisticRegression(**{"max_iter": 2000, **kwargs}, class_weight=weight)
     elif model == "lgbm":
-        estimator = LGBMClassifier(class_weight=weight, random_state=random_state, n_jobs=2,
-                                   verbose=-1, **kwargs)
+        estimator = LGBMClassifier(**{"n_jobs": 2, "verbose": -1, **kwargs}, class_weight=weight,
+                                   random_state=random_state)
     else:
-        estimator = HistGradientBoostingClassifier(class_weight=weight, random_state=random_state,
-                                                   **kwargs)
+        estimator = HistGradientBoostingClassifier(**kwargs, class_weight=weight,
+                                                   random_state=random_state)
     steps.append(("model", estimator))
     return ImbPipeline(steps)
 

@@ -109,6 +109,17 @@ def compare_candidates(X: pd.DataFrame, y: pd.DataFrame, encoder: FeatureEncoder
     return results
 
 
+def summarise_searches(results: dict[str, SearchResult]) -> dict[str, Any]:
+    """Every candidate's grid and fold scores, for the MLflow run and the methodology note."""
+    return {name: {"best_params": {k: v for k, v in r.best_params.items() if k != "columns"},
+                   "cv_auc_mean": r.cv_auc_mean, "cv_auc_std": r.cv_auc_std,
+                   "cv_train_auc_mean": r.train_auc_mean,
+                   "cv_accuracy_0_5": r.valid_accuracy_mean,
+                   "cv_train_accuracy_0_5": r.train_accuracy_mean,
+                   "grid_size": r.grid_size, "search_seconds": r.fit_seconds, "grid": r.cv_table}
+            for name, r in results.items()}
+
+
 def select_and_calibrate(results: dict[str, SearchResult], y: pd.DataFrame, params: dict
                          ) -> dict[str, Any]:
     """Pick the candidate with the lowest out-of-fold cost, calibrate if it helps, set the threshold.
@@ -200,6 +211,8 @@ def _results_table(results, selection, X_train, y_train, X_test, y_true, weights
         rows.append({"model": name, "cv_auc_mean": result.cv_auc_mean, "cv_auc_std": result.cv_auc_std,
                      "cv_train_auc_mean": result.train_auc_mean,
                      "cv_auc_gap": result.train_auc_mean - result.cv_auc_mean,
+                     "cv_accuracy_0_5": result.valid_accuracy_mean,
+                     "cv_train_accuracy_0_5": result.train_accuracy_mean,
                      "oof_cost": oof_cost, "threshold": threshold, "test_auc": test["auc"],
                      "test_accuracy": test["accuracy"], "test_cost": test["business_cost"],
                      "fit_seconds": fit_seconds, "search_seconds": result.fit_seconds,
@@ -271,6 +284,8 @@ def score_clients(bundle: ModelBundle, features: pl.DataFrame) -> pl.DataFrame:
     """Probability, decision and threshold for every row of a feature table (batch scoring)."""
     frame = features.to_pandas()
     proba = bundle.predict_proba(frame)
+    logger.info("scored %d clients with model %s: %d refused at threshold %.3f", len(proba),
+                bundle.version, int((proba >= bundle.threshold).sum()), bundle.threshold)
     return pl.DataFrame({
         ID: frame[ID].to_numpy(),
         "probability": proba,

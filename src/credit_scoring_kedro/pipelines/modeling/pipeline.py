@@ -14,6 +14,7 @@ from .nodes import (
     score_clients,
     select_and_calibrate,
     split_train_test,
+    summarise_searches,
 )
 
 
@@ -27,6 +28,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         Node(encode_features, ["feature_encoder", "X_test"], "X_test_encoded", name="encode_test"),
         Node(compare_candidates, ["X_train_encoded", "y_train", "feature_encoder", "params:modeling"],
              "candidate_searches", name="compare_candidates"),
+        Node(summarise_searches, "candidate_searches", "cv_results", name="summarise_searches"),
         Node(select_and_calibrate, ["candidate_searches", "y_train", "params:modeling"],
              "model_selection", name="select_and_calibrate"),
         Node(fit_served_model, ["X_train_encoded", "y_train", "candidate_searches", "model_selection"],
