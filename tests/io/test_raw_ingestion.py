@@ -20,7 +20,8 @@ from credit_scoring_kedro.schema import table_schema
 
 
 def load(raw_dir: Path, table: str = "application_train") -> pl.DataFrame:
-    dataset = HomeCreditTableDataset(table, str(raw_dir), str(raw_dir.parent / "cache"))
+    dataset = HomeCreditTableDataset(table=table, raw_dir=str(raw_dir),
+                                     cache_dir=str(raw_dir.parent / "cache"))
     return dataset.load().collect()
 
 

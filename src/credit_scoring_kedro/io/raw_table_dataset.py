@@ -38,20 +38,22 @@ class HomeCreditTableDataset(AbstractDataset[None, pl.LazyFrame]):
     def __init__(
         self,
         table: str,
-        cache_dir: str,
         raw_dir: str | None = None,
+        cache_dir: str | None = None,
         filepath: str | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         """Args:
             table: Name of the contract in ``raw_tables.yml`` (e.g. ``application_test``).
-            cache_dir: Where the Parquet copies are written.
             raw_dir: Folder searched for the table's file (the usual case).
+            cache_dir: Where the Parquet copies are written (required).
             filepath: An explicit file instead (e.g. a batch of new applications to
                 score, with the application_test columns); wins over ``raw_dir``.
         """
         if not raw_dir and not filepath:
             raise DatasetError(f"{table}: give raw_dir or filepath")
+        if not cache_dir:
+            raise DatasetError(f"{table}: cache_dir is required")
         self._schema = table_schema(table)
         self._raw_dir = Path(raw_dir) if raw_dir else None
         self._filepath = Path(filepath) if filepath else None
