@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ from credit_scoring_kedro.demo_data import generate_demo_data
 from credit_scoring_kedro.demo_data.cli import main as cli_main
 from credit_scoring_kedro.schema import raw_schemas
 
-SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "home-credit-sample"
+SAMPLE = Path(os.environ.get("HOME_CREDIT_SAMPLE", Path(__file__).resolve().parents[2].parent / "shared" / "data" / "home-credit-sample"))
 TABLES = {name: f"{s.file}.csv" for name, s in raw_schemas().items()}
 
 
@@ -39,7 +40,7 @@ def test_every_table_has_the_contract_columns_in_order(frames) -> None:
 def test_columns_and_dtypes_match_the_real_sample(frames, name) -> None:
     path = SAMPLE / TABLES[name]
     if not path.exists():
-        pytest.skip(f"real Home Credit sample not found at {SAMPLE}")
+        pytest.skip(f"real Home Credit sample not found at {SAMPLE} (set HOME_CREDIT_SAMPLE)")
     real = pd.read_csv(path)
     generated = frames[name]
     assert list(generated.columns) == list(real.columns)
@@ -57,7 +58,7 @@ def test_columns_and_dtypes_match_the_real_sample(frames, name) -> None:
 @pytest.mark.realdata
 def test_category_labels_come_from_the_real_sample(frames) -> None:
     if not SAMPLE.exists():
-        pytest.skip(f"real Home Credit sample not found at {SAMPLE}")
+        pytest.skip(f"real Home Credit sample not found at {SAMPLE} (set HOME_CREDIT_SAMPLE)")
     for name in ("application_train", "bureau", "bureau_balance", "pos_cash_balance",
                  "credit_card_balance"):
         real = pd.read_csv(SAMPLE / TABLES[name])

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[3]
-SAMPLE = PROJECT.parent / "shared" / "data" / "home-credit-sample"
+SAMPLE = Path(os.environ.get("HOME_CREDIT_SAMPLE", PROJECT.parent / "shared" / "data" / "home-credit-sample"))
 LAYERS = ("01_raw", "02_intermediate", "03_primary", "04_feature", "08_reporting")
 
 
@@ -30,7 +30,7 @@ def run_data_engineering(root: Path) -> None:
 @pytest.fixture(scope="module")
 def sample_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (SAMPLE / "application_train.csv").exists():
-        pytest.skip(f"real Home Credit sample not found at {SAMPLE} (see DEVELOPERS docs)")
+        pytest.skip(f"real Home Credit sample not found at {SAMPLE} (set HOME_CREDIT_SAMPLE)")
     root = tmp_path_factory.mktemp("sample_root")
     for layer in LAYERS:
         (root / layer).mkdir()

@@ -1,0 +1,1 @@
+"""Explanations of the served model: per-feature contributions, global and local."""
