@@ -1,4 +1,4 @@
-"""The explainability pipeline (registered now, built by its own issue)."""
+"""SHAP explanations of the served model (global importance and per-client factors)."""
 
 from .pipeline import create_pipeline
 

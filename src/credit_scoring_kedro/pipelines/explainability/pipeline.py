@@ -1,7 +1,17 @@
-"""The explainability pipeline: registered under its name; its nodes arrive with its issue."""
+"""SHAP values of the served (champion) model for the held-out split and application_test."""
 
-from kedro.pipeline import Pipeline
+from kedro.pipeline import Node, Pipeline
+
+from .nodes import explain_new_clients, explain_test_split, summarise_importance
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    return Pipeline([])
+    return Pipeline([
+        Node(explain_test_split, ["model_bundle", "X_test", "params:explainability"],
+             ["shap_test", "top_factors_test"], name="explain_test_split"),
+        Node(explain_new_clients, ["model_bundle", "feat_test", "params:explainability"],
+             ["shap_new_clients", "top_factors_new_clients"], name="explain_new_clients"),
+        Node(summarise_importance,
+             ["model_bundle", "shap_test", "feature_dictionary", "params:explainability"],
+             ["global_importance", "fig_global_importance"], name="summarise_importance"),
+    ], tags="inference")

@@ -1,0 +1,76 @@
+"""Nodes of the explainability pipeline: SHAP values of the served model and global importance."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import polars as pl  # noqa: E402
+
+from credit_scoring_kedro.explain.contributions import contributions  # noqa: E402
+from credit_scoring_kedro.explain.importance import (  # noqa: E402
+    global_importance,
+    native_importance,
+    top_factors,
+)
+from credit_scoring_kedro.modeling.bundle import ModelBundle  # noqa: E402
+
+logger = logging.getLogger(__name__)
+ID = "SK_ID_CURR"
+BLUE, ORANGE = "#0072B2", "#E69F00"
+
+
+def _explain(bundle: ModelBundle, features: pd.DataFrame, params: dict):
+    started = time.perf_counter()
+    encoded = bundle.encoder.transform(features)
+    result = contributions(bundle.model, encoded)
+    check = bundle.model.predict_proba(encoded.head(200))[:, 1]
+    if result.space == "calibrated log-odds":
+        gap = np.abs(result.log_odds[:200] - np.log(check / (1 - check))).max()
+        if gap > params["additivity_tolerance"]:
+            raise ValueError(f"SHAP values do not add up to the model output (gap {gap:.2e})")
+    logger.info("SHAP values of %d clients x %d features in %.1f s (%s)", len(features),
+                len(result.features), time.perf_counter() - started, result.space)
+    ids = features[ID].to_numpy()
+    shap_frame = pd.concat([pd.DataFrame({ID: ids, "base_value": result.base_value}),
+                            result.frame()], axis=1)
+    factors = top_factors(result, ids, encoded, params["top_factors"])
+    return result, shap_frame, factors
+
+
+def explain_test_split(bundle: ModelBundle, X_test: pd.DataFrame, params: dict):
+    """SHAP values and top factors of the held-out clients (the global picture comes from them)."""
+    _, shap_frame, factors = _explain(bundle, X_test, params)
+    return shap_frame, factors
+
+
+def explain_new_clients(bundle: ModelBundle, features: pl.DataFrame, params: dict):
+    """SHAP values and top factors of application_test, the 'new clients in production'."""
+    _, shap_frame, factors = _explain(bundle, features.to_pandas(), params)
+    return shap_frame, factors
+
+
+def summarise_importance(bundle: ModelBundle, shap_test: pd.DataFrame, dictionary: list[dict],
+                         params: dict) -> tuple[pd.DataFrame, plt.Figure]:
+    """Mean |SHAP| per feature beside the native importance, and a bar chart of the top ones."""
+    from credit_scoring_kedro.explain.contributions import Contributions
+
+    features = [c for c in shap_test.columns if c not in (ID, "base_value")]
+    result = Contributions(values=shap_test[features].to_numpy(),
+                           base_value=float(shap_test["base_value"].iloc[0]),
+                           features=features, space="")
+    table = global_importance(result, native_importance(bundle.model), dictionary)
+    top = table.head(params["figure_top_n"]).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(top) + 1.2))
+    ax.barh(top["feature"], top["mean_abs_shap"], color=BLUE)
+    ax.set(xlabel="Mean |contribution| to the risk score (log-odds)",
+           title=f"Global importance: the {len(top)} features that move the score most")
+    fig.tight_layout()
+    logger.info("most important features: %s", ", ".join(table["feature"].head(5)))
+    return table, fig

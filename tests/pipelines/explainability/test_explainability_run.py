@@ -1,0 +1,65 @@
+"""The explainability pipeline after a real training run on demo data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from credit_scoring_kedro.demo_data import generate_demo_data
+from credit_scoring_kedro.modeling.bundle import load_bundle
+
+PROJECT = Path(__file__).resolve().parents[3]
+
+
+def kedro(root: Path, *args: str) -> None:
+    env = {**os.environ, "CREDIT_DATA_ROOT": str(root), "KEDRO_DISABLE_TELEMETRY": "true",
+           "MLFLOW_TRACKING_URI": f"sqlite:///{root}/mlflow.db"}
+    result = subprocess.run([sys.executable, "-m", "kedro", "run", *args], cwd=PROJECT, env=env,
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def explained(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("explain_root")
+    generate_demo_data(root / "01_raw", n_train=1500, n_test=300, seed=8)
+    kedro(root, "--pipelines", "data_engineering")
+    kedro(root, "--pipelines", "modeling", "--params", "modeling.profile=smoke")
+    kedro(root, "--pipelines", "explainability")
+    return root
+
+
+def test_shap_values_add_up_to_the_served_probabilities(explained) -> None:
+    shap = pd.read_parquet(explained / "07_model_output" / "shap_new_clients.parquet")
+    features = pd.read_parquet(explained / "04_feature" / "test_features.parquet")
+    bundle = load_bundle(explained / "06_models" / "model_bundle")
+    assert len(shap) == len(features) == 300
+    ordered = features.set_index("SK_ID_CURR").loc[shap["SK_ID_CURR"]].reset_index()
+    p = bundle.predict_proba(ordered)
+    columns = [c for c in shap.columns if c not in ("SK_ID_CURR", "base_value")]
+    assert columns == bundle.features
+    log_odds = shap["base_value"] + shap[columns].sum(axis=1)
+    if bundle.metadata.get("calibration") in (None, "sigmoid"):
+        assert np.allclose(log_odds, np.log(p / (1 - p)), atol=1e-4)
+
+
+def test_global_importance_ranks_every_feature_with_its_description(explained) -> None:
+    table = pd.read_csv(explained / "08_reporting" / "global_importance.csv")
+    bundle = load_bundle(explained / "06_models" / "model_bundle")
+    assert sorted(table["feature"]) == sorted(bundle.features)
+    assert table["mean_abs_shap"].is_monotonic_decreasing
+    assert table["description"].fillna("").str.len().gt(0).all()
+    assert (explained / "08_reporting" / "global_importance.png").stat().st_size > 10_000
+
+
+def test_top_factors_have_the_right_sign(explained) -> None:
+    factors = pd.read_parquet(explained / "07_model_output" / "top_factors_test.parquet")
+    assert (factors.loc[factors.direction == "raises", "contribution"] > 0).all()
+    assert (factors.loc[factors.direction == "lowers", "contribution"] < 0).all()
+    assert factors.groupby(["SK_ID_CURR", "direction"]).size().max() <= 5
