@@ -63,3 +63,23 @@ def test_top_factors_have_the_right_sign(explained) -> None:
     assert (factors.loc[factors.direction == "raises", "contribution"] > 0).all()
     assert (factors.loc[factors.direction == "lowers", "contribution"] < 0).all()
     assert factors.groupby(["SK_ID_CURR", "direction"]).size().max() <= 5
+
+
+def test_monitoring_finds_the_documented_demo_shift_and_can_fail_the_run(explained) -> None:
+    import json
+
+    kedro(explained, "--pipelines", "monitoring")
+    summary = json.loads((explained / "08_reporting" / "data_drift_summary.json").read_text())
+    drifted = {f["feature"] for f in summary["features"] if f["drifted"]}
+    monitored = {f["feature"] for f in summary["features"]}
+    # demo application_test is drawn older and with lower EXT_SOURCE_3 (demo_data.TEST_SHIFT)
+    assert drifted & {"EXT_SOURCE_3", "DAYS_BIRTH", "EXT_SOURCE_MEAN"} & monitored
+    assert (explained / "08_reporting" / "data_drift_report.html").stat().st_size > 100_000
+    env = {**os.environ, "CREDIT_DATA_ROOT": str(explained), "KEDRO_DISABLE_TELEMETRY": "true",
+           "MLFLOW_TRACKING_URI": f"sqlite:///{explained}/mlflow.db"}
+    strict = subprocess.run(
+        [sys.executable, "-m", "kedro", "run", "--pipelines", "monitoring", "--params",
+         "monitoring.fail_on_drift=true,monitoring.alert_drifted_share=0.01"],
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert strict.returncode != 0
+    assert "DRIFT ALERT" in strict.stderr

@@ -1,4 +1,4 @@
-"""The monitoring pipeline (registered now, built by its own issue)."""
+"""Data drift and prediction drift of the new clients, with alerts."""
 
 from .pipeline import create_pipeline
 

@@ -1,7 +1,25 @@
-"""The monitoring pipeline: registered under its name; its nodes arrive with its issue."""
+"""Data drift (evidently) and prediction drift of the new clients, with alerts."""
 
-from kedro.pipeline import Pipeline
+from kedro.pipeline import Node, Pipeline
+
+from .nodes import (
+    choose_drift_features,
+    raise_drift_alerts,
+    report_data_drift,
+    report_prediction_drift,
+)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    return Pipeline([])
+    return Pipeline([
+        Node(choose_drift_features, ["global_importance", "params:monitoring"], "drift_features",
+             name="choose_drift_features"),
+        Node(report_data_drift,
+             ["feat_train", "monitoring_current_features", "drift_features", "params:monitoring"],
+             ["data_drift_report", "data_drift_summary", "fig_data_drift"],
+             name="report_data_drift"),
+        Node(report_prediction_drift, ["model_bundle", "X_test", "monitoring_current_scores"],
+             "prediction_drift", name="report_prediction_drift"),
+        Node(raise_drift_alerts, ["data_drift_summary", "prediction_drift", "params:monitoring"],
+             "drift_alerts", name="raise_drift_alerts"),
+    ], tags="inference")

@@ -1,0 +1,1 @@
+"""Watching the model in production: data drift and prediction drift."""
