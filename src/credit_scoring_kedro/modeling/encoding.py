@@ -42,16 +42,21 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
 
     def transform(self, X: pd.DataFrame | pl.DataFrame) -> pd.DataFrame:
         frame = _to_pandas(X)
-        out = {}
-        for col in self.feature_names_in_:
-            values = frame[col] if col in frame.columns else pd.Series(np.nan, index=frame.index)
-            if col in self.categories_:
-                codes = pd.Categorical(values.astype("string"), categories=self.categories_[col]).codes
-                out[col] = np.where(codes < 0, np.nan, codes).astype(self.dtype)
-            else:
-                out[col] = pd.to_numeric(values, errors="coerce").to_numpy(dtype=self.dtype,
-                                                                           na_value=np.nan)
-        return pd.DataFrame(out, index=frame.index)
+        features = list(self.feature_names_in_)
+        out = np.full((len(frame), len(features)), np.nan, dtype=self.dtype)
+        position = {name: i for i, name in enumerate(features)}
+        numeric = [c for c in features if c not in self.categories_ and c in frame.columns]
+        if numeric:
+            block = frame[numeric]
+            if not all(pd.api.types.is_numeric_dtype(t) for t in block.dtypes):
+                block = block.apply(pd.to_numeric, errors="coerce")
+            out[:, [position[c] for c in numeric]] = block.to_numpy(dtype=float, na_value=np.nan)
+        for col, labels in self.categories_.items():
+            if col in frame.columns:
+                lookup = {label: float(i) for i, label in enumerate(labels)}
+                out[:, position[col]] = [lookup.get(v, np.nan) if isinstance(v, str) else np.nan
+                                         for v in frame[col].tolist()]
+        return pd.DataFrame(out, columns=features, index=frame.index)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         return np.asarray(self.feature_names_in_, dtype=object)

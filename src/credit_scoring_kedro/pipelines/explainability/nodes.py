@@ -19,6 +19,7 @@ from credit_scoring_kedro.explain.importance import (  # noqa: E402
     native_importance,
     top_factors,
 )
+from credit_scoring_kedro.explain.reference import feature_reference  # noqa: E402
 from credit_scoring_kedro.modeling.bundle import ModelBundle  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -74,3 +75,29 @@ def summarise_importance(bundle: ModelBundle, shap_test: pd.DataFrame, dictionar
     fig.tight_layout()
     logger.info("most important features: %s", ", ".join(table["feature"].head(5)))
     return table, fig
+
+
+def build_feature_reference(bundle: ModelBundle, features: pl.DataFrame, flags: pl.DataFrame) -> dict:
+    """Distributions of every model feature for all, defaulting and repaying training clients."""
+    frame = features.join(flags, on=ID, how="inner").to_pandas()
+    return feature_reference(frame, frame["TARGET"].to_numpy(), bundle.features)
+
+
+def build_similarity_index(bundle: ModelBundle, features: pl.DataFrame, flags: pl.DataFrame,
+                           importance: pd.DataFrame, params: dict) -> tuple[pd.DataFrame, dict]:
+    """Standardised top features of every training client, to find a client's nearest peers.
+
+    Returns the table (SK_ID_CURR, TARGET, one column per feature) and its spec (features,
+    means and standard deviations) so that a new client is standardised the same way.
+    """
+    frame = features.join(flags, on=ID, how="inner").to_pandas()
+    numeric = [f for f in importance["feature"] if f not in bundle.encoder.categories_]
+    columns = numeric[: params["similarity_features"]]
+    values = frame[columns].astype(float)
+    means, stds = values.mean(), values.std().replace(0, 1.0).fillna(1.0)
+    standardised = ((values - means) / stds).fillna(0.0).astype("float32")
+    table = pd.concat([frame[[ID, "TARGET"]].reset_index(drop=True),
+                       standardised.reset_index(drop=True)], axis=1)
+    spec = {"features": columns, "mean": means.fillna(0.0).tolist(), "std": stds.tolist(),
+            "missing_as": "population mean (0 after standardisation)"}
+    return table, spec

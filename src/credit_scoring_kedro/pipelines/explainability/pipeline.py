@@ -2,7 +2,13 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import explain_new_clients, explain_test_split, summarise_importance
+from .nodes import (
+    build_feature_reference,
+    build_similarity_index,
+    explain_new_clients,
+    explain_test_split,
+    summarise_importance,
+)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -14,4 +20,10 @@ def create_pipeline(**kwargs) -> Pipeline:
         Node(summarise_importance,
              ["model_bundle", "shap_test", "feature_dictionary", "params:explainability"],
              ["global_importance", "fig_global_importance"], name="summarise_importance"),
+        Node(build_feature_reference, ["model_bundle", "feat_train", "prm_default_flags"],
+             "feature_reference", name="build_feature_reference"),
+        Node(build_similarity_index,
+             ["model_bundle", "feat_train", "prm_default_flags", "global_importance",
+              "params:explainability"],
+             ["similarity_index", "similarity_spec"], name="build_similarity_index"),
     ], tags="inference")
