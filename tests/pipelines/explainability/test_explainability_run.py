@@ -56,6 +56,12 @@ def test_global_importance_ranks_every_feature_with_its_description(explained) -
     assert table["mean_abs_shap"].is_monotonic_decreasing
     assert table["description"].fillna("").str.len().gt(0).all()
     assert (explained / "08_reporting" / "global_importance.png").stat().st_size > 10_000
+    assert (explained / "08_reporting" / "shap_beeswarm.png").stat().st_size > 10_000
+    import plotly.io
+
+    figure = plotly.io.from_json((explained / "08_reporting" / "global_importance_plotly.json")
+                                 .read_text())
+    assert list(figure.data[0].y)[-1] == table["feature"].iloc[0]  # the top feature on top
 
 
 def test_top_factors_have_the_right_sign(explained) -> None:

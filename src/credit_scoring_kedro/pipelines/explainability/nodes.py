@@ -57,9 +57,12 @@ def explain_new_clients(bundle: ModelBundle, features: pl.DataFrame, params: dic
     return shap_frame, factors
 
 
-def summarise_importance(bundle: ModelBundle, shap_test: pd.DataFrame, dictionary: list[dict],
-                         params: dict) -> tuple[pd.DataFrame, plt.Figure]:
-    """Mean |SHAP| per feature beside the native importance, and a bar chart of the top ones."""
+def summarise_importance(bundle: ModelBundle, shap_test: pd.DataFrame, X_test: pd.DataFrame,
+                         dictionary: list[dict], params: dict):
+    """Global importance: table (mean |SHAP| beside native importance), bar, beeswarm, plotly."""
+    import plotly.graph_objects as go
+    import shap
+
     from credit_scoring_kedro.explain.contributions import Contributions
 
     features = [c for c in shap_test.columns if c not in (ID, "base_value")]
@@ -67,14 +70,32 @@ def summarise_importance(bundle: ModelBundle, shap_test: pd.DataFrame, dictionar
                            base_value=float(shap_test["base_value"].iloc[0]),
                            features=features, space="")
     table = global_importance(result, native_importance(bundle.model), dictionary)
-    top = table.head(params["figure_top_n"]).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(top) + 1.2))
+    top_n = params["figure_top_n"]
+    top = table.head(top_n).iloc[::-1]
+    bar, ax = plt.subplots(figsize=(8, 0.32 * len(top) + 1.2))
     ax.barh(top["feature"], top["mean_abs_shap"], color=BLUE)
     ax.set(xlabel="Mean |contribution| to the risk score (log-odds)",
            title=f"Global importance: the {len(top)} features that move the score most")
-    fig.tight_layout()
+    bar.tight_layout()
+    encoded = bundle.encoder.transform(X_test.set_index(ID).loc[shap_test[ID]].reset_index())
+    explanation = shap.Explanation(values=result.values, base_values=result.base_value,
+                                   data=encoded[features].to_numpy(), feature_names=features)
+    plt.figure()
+    shap.plots.beeswarm(explanation, max_display=top_n, show=False,
+                        color=plt.get_cmap("cividis"))  # colour-blind safe: yellow high, blue low
+    beeswarm = plt.gcf()
+    beeswarm.suptitle("Each dot is a client; colour = the feature's value (yellow high, blue low)")
+    beeswarm.set_size_inches(10, 0.35 * top_n + 2)
+    beeswarm.tight_layout()
+    interactive = go.Figure(go.Bar(
+        x=top["mean_abs_shap"], y=top["feature"], orientation="h", marker_color=BLUE,
+        customdata=top[["description", "source_table"]].to_numpy(),
+        hovertemplate="%{y}<br>%{customdata[0]}<br>source: %{customdata[1]}"
+                      "<br>mean |contribution|: %{x:.3f}<extra></extra>"))
+    interactive.update_layout(title="Global importance (mean |SHAP|)",
+                              xaxis_title="Mean |contribution| (log-odds)", height=24 * len(top) + 120)
     logger.info("most important features: %s", ", ".join(table["feature"].head(5)))
-    return table, fig
+    return table, bar, beeswarm, interactive
 
 
 def build_feature_reference(bundle: ModelBundle, features: pl.DataFrame, flags: pl.DataFrame) -> dict:
