@@ -29,6 +29,16 @@ def test_the_pipelines_are_registered() -> None:
         n.name for n in pipelines["__default__"].nodes}
 
 
+def test_the_full_run_reads_from_disk_only_raw_data_and_configuration() -> None:
+    # an input that another node of the run produces under another name would be read
+    # before it is written (this is how monitoring once read last run's scores)
+    free = pipelines["__default__"].inputs()
+    unexpected = {name for name in free
+                  if not name.startswith(("raw_", "params:")) and name not in {
+                      "parameters", "feature_glossary"}}
+    assert unexpected == set()
+
+
 def test_data_engineering_nodes_carry_both_tags() -> None:
     # nothing in data_engineering is fitted, so scoring can run it as is
     for node in pipelines["data_engineering"].nodes:
