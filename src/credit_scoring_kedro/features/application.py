@@ -19,7 +19,7 @@ def application_features(application: pl.LazyFrame | pl.DataFrame) -> pl.DataFra
     frame = application.lazy().collect() if isinstance(application, pl.LazyFrame) else application
     frame = frame.drop(TARGET, strict=False)
     inputs = {c: frame.get_column(c).to_numpy() for c in INPUT_COLUMNS if c in frame.columns}
-    computed = domain_features(inputs) if frame.height else {c: [] for c in OUTPUT_COLUMNS}
+    computed = domain_features(inputs, n=frame.height)
     added = pl.DataFrame({name: computed[name] for name in OUTPUT_COLUMNS},
                          schema={name: pl.Float64 for name in OUTPUT_COLUMNS})
     added = added.with_columns(pl.all().fill_nan(None))

@@ -34,17 +34,19 @@ OUTPUT_COLUMNS = (
 )
 
 
-def domain_features(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def domain_features(columns: Mapping[str, np.ndarray], n: int | None = None) -> dict[str, np.ndarray]:
     """Ratios and combinations a credit analyst would compute by hand.
 
     Args:
         columns: Column name -> 1-D array, one entry per application. Absent
             columns count as missing.
+        n: Number of applications, needed only when ``columns`` is empty.
 
     Returns:
         Feature name -> float64 array, in the order of :data:`OUTPUT_COLUMNS`.
     """
-    n = len(next(iter(columns.values()))) if columns else 0
+    if n is None:
+        n = len(next(iter(columns.values()))) if columns else 0
 
     def col(name: str) -> np.ndarray:
         if name not in columns:
@@ -87,7 +89,9 @@ def domain_features(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
             "EXT_SOURCE_STD": ext_std,
             "EXT_SOURCE_PROD": np.prod(ext, axis=1),
             "EXT_SOURCE_COUNT": ext_count,
-            "DOCUMENT_COUNT": np.nansum(documents, axis=1),
+            # no document flag at all (e.g. a request that omits them) is unknown, not zero
+            "DOCUMENT_COUNT": np.where(np.isnan(documents).all(axis=1), np.nan,
+                                       np.nansum(documents, axis=1)),
         }
     return out
 
