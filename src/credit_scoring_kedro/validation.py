@@ -75,7 +75,10 @@ def _check_expressions(present: pl.Schema, schema: TableSchema) -> list[pl.Expr]
         exprs.append(pl.col(key).filter(pl.col(key).is_duplicated()).first().alias(f"dupval:{key}"))
     for col, kind in schema.columns.items():
         if kind == "int" and present[col] in (pl.Float32, pl.Float64):
-            fractional = pl.col(col).is_not_null() & (pl.col(col) != pl.col(col).floor())
+            value = pl.col(col)
+            # NaN / inf parse as floats but are no whole number (the CSV said "NaN" or "inf")
+            fractional = value.is_not_null() & (value.is_nan() | value.is_infinite()
+                                                | (value != value.floor()))
             exprs.append(fractional.sum().alias(f"frac:{col}"))
             exprs.append(pl.col(col).filter(fractional).first().alias(f"fracval:{col}"))
     if "TARGET" in schema.columns:

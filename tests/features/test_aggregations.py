@@ -158,10 +158,6 @@ def test_bureau_balance_summaries_per_client() -> None:
     assert two["BURO_BB_MONTHS_OLDEST_MIN"] == -10
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "aggregation.py:88-89 (flag) + 105 (mean): a share is the mean of a null-propagating flag, "
-    "so rows whose category is missing leave the denominator; it disagrees with "
-    "<scope>_COUNT / COUNT and with the glossary sentence 'Share of <all rows> where ...'"))
 def test_a_share_counts_rows_with_a_missing_category_in_its_denominator() -> None:
     bureau = history("bureau", SK_ID_CURR=[1, 1], SK_ID_BUREAU=[10, 11],
                      CREDIT_ACTIVE=["Active", None], DAYS_CREDIT=[-10, -20])

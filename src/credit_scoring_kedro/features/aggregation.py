@@ -85,7 +85,8 @@ class Family:
         columns = [pl.col(c).cast(pl.Float64).alias(_float(c)) for c in _all_numeric(self)]
         for column, labels in self.shares.items():
             for label in labels:
-                columns.append((pl.col(column) == label).cast(pl.Float64)
+                # a missing category counts as "not this label": shares are of all rows
+                columns.append((pl.col(column) == label).fill_null(False).cast(pl.Float64)
                                .alias(_flag(column, label)))
         for scope in self.scopes:
             columns.append(scope.condition.cast(pl.Float64).alias(_flag("SCOPE", scope.name)))

@@ -106,10 +106,27 @@ def _zip_member(archive: Path, stem: str, required: bool = True) -> str | None:
     return None
 
 
+def unreadable_archives(raw_dir: Path) -> list[str]:
+    """Zip files in ``raw_dir`` that cannot be opened (truncated downloads, typically)."""
+    if not raw_dir or not raw_dir.is_dir():
+        return []
+    bad = []
+    for path in sorted(raw_dir.glob("*.zip")) + sorted(raw_dir.glob("*.ZIP")):
+        try:
+            with zipfile.ZipFile(path):
+                pass
+        except (zipfile.BadZipFile, OSError):
+            bad.append(path.name)
+    return bad
+
+
 def read_header(source: RawSource) -> list[str]:
     """Column names of a CSV source, read from its first line only."""
-    with _open_text_bytes(source) as fh:
-        first = fh.readline()
+    try:
+        with _open_text_bytes(source) as fh:
+            first = fh.readline()
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+        raise RawDataError(f"{source}: cannot read the file, is it truncated or corrupt? ({exc})") from exc
     if not first.strip():
         raise RawDataError(f"{source}: the file is empty (no header line)")
     text = first.decode("utf-8-sig", errors="replace").strip()

@@ -10,7 +10,13 @@ import polars as pl
 from kedro.io import AbstractDataset, DatasetError
 
 from credit_scoring_kedro.errors import RawDataError
-from credit_scoring_kedro.io.raw_sources import SUFFIXES, RawSource, cached_parquet, locate_table
+from credit_scoring_kedro.io.raw_sources import (
+    SUFFIXES,
+    RawSource,
+    cached_parquet,
+    locate_table,
+    unreadable_archives,
+)
 from credit_scoring_kedro.schema import table_schema
 from credit_scoring_kedro.validation import validate_table
 
@@ -87,9 +93,12 @@ class HomeCreditTableDataset(AbstractDataset[None, pl.LazyFrame]):
                     self._schema.name, self._raw_dir, looked_for, self._schema.file,
                 )
                 return pl.LazyFrame(schema=self._schema.polars_schema())
+            broken = unreadable_archives(self._raw_dir)
+            hint = (f"; unreadable archive(s) {', '.join(broken)}: truncated or corrupt download?"
+                    if broken else "")
             raise RawDataError(
                 f"{self._schema.name}: required table not found in {self._raw_dir} "
-                f"(looked for {looked_for} or a zip holding {self._schema.file}.csv)"
+                f"(looked for {looked_for} or a zip holding {self._schema.file}.csv){hint}"
             )
         cache = self._cache_dir if self._filepath is None else self._cache_dir / "explicit_files"
         parquet = cached_parquet(source, self._schema, cache)
