@@ -57,11 +57,16 @@ def test_a_safe_score_is_named_and_lowers_the_risk(explainer) -> None:
 
 def test_a_bad_score_raises_the_risk(explainer) -> None:
     local, frame = explainer
-    client = frame.sort_values("EXT_SOURCE_2").head(1)        # the worst external score
-    result = local.explain(client, top_k=3)
-    factor = next(f for f in result["raises_risk"] if f["feature"] == "EXT_SOURCE_2")
-    assert factor["sentence"].startswith("External credit score 2 is low (")
-    assert factor["sentence"].endswith(": raises the risk")
+    # the 20 worst external scores (hundreds tie at 0: one client's other features may
+    # outweigh it, so the property is checked on the group, not on an arbitrary tie)
+    worst = frame.sort_values("EXT_SOURCE_2", kind="stable").head(20)
+    sentences = []
+    for i in range(len(worst)):
+        result = local.explain(worst.iloc[[i]], top_k=3)
+        sentences += [f["sentence"] for f in result["raises_risk"] if f["feature"] == "EXT_SOURCE_2"]
+    assert len(sentences) >= 18
+    assert all(s.startswith("External credit score 2 is low (") for s in sentences)
+    assert all(s.endswith(": raises the risk") for s in sentences)
 
 
 def test_labels_fall_back_to_the_description_and_missing_values_are_said(explainer) -> None:
