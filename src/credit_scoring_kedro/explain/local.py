@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,13 +44,24 @@ class LocalExplainer:
         if len(features) != 1:
             raise ValueError("explain one client at a time")
         encoded = self.bundle.encoder.transform(features)
+        return self.explain_encoded(encoded, features.iloc[0].to_dict(), top_k)
+
+    def explain_encoded(self, encoded: pd.DataFrame, row: Mapping, top_k: int = 5,
+                        probability: float | None = None) -> dict:
+        """:meth:`explain` for a row the caller has already encoded (the API keeps them).
+
+        Args:
+            encoded: The client's encoded features (one row, the bundle's columns).
+            row: The client's feature values before encoding (for the sentences).
+            probability: The served probability when the caller already has it.
+        """
         result = contributions(self.bundle.model, encoded)
         values = result.values[0]
-        probability = float(self.bundle.model.predict_proba(encoded)[0, 1])
+        if probability is None:
+            probability = float(self.bundle.model.predict_proba(encoded)[0, 1])
         order = np.argsort(values)
         raising = [i for i in order[::-1][:top_k] if values[i] > 0]
         lowering = [i for i in order[:top_k] if values[i] < 0]
-        row = features.iloc[0]
         return {
             "base_value": result.base_value,
             "log_odds": float(result.log_odds[0]),
@@ -60,7 +72,7 @@ class LocalExplainer:
             "lowers_risk": [self._factor(result.features[i], row, values[i]) for i in lowering],
         }
 
-    def _factor(self, feature: str, row: pd.Series, contribution: float) -> dict:
+    def _factor(self, feature: str, row: Mapping, contribution: float) -> dict:
         value = row.get(feature, None)
         label = self.labels.get(feature, feature)
         effect = "raises the risk" if contribution > 0 else "lowers the risk"

@@ -13,23 +13,22 @@ import pandas as pd
 import polars as pl
 
 from credit_scoring_kedro.errors import RawDataError
-from credit_scoring_kedro.features.aggregation import Family
 from credit_scoring_kedro.features.application import (
     ID,
     TARGET,
     application_features,
     attach_history,
 )
-from credit_scoring_kedro.features.bureau import BUREAU, bureau_aggregates
-from credit_scoring_kedro.features.credit_card import CREDIT_CARD, credit_card_aggregates
+from credit_scoring_kedro.features.bureau import bureau_aggregates
+from credit_scoring_kedro.features.credit_card import credit_card_aggregates
 from credit_scoring_kedro.features.dictionary import describe_features, raw_column_descriptions
-from credit_scoring_kedro.features.installments import INSTALLMENTS, installments_aggregates
-from credit_scoring_kedro.features.pos_cash import POS_CASH, pos_cash_aggregates
-from credit_scoring_kedro.features.previous_applications import PREVIOUS, previous_aggregates
+from credit_scoring_kedro.features.history_families import HISTORY_FAMILIES, count_columns
+from credit_scoring_kedro.features.installments import installments_aggregates
+from credit_scoring_kedro.features.pos_cash import pos_cash_aggregates
+from credit_scoring_kedro.features.previous_applications import previous_aggregates
 
 logger = logging.getLogger(__name__)
 
-HISTORY_FAMILIES: tuple[Family, ...] = (BUREAU, PREVIOUS, POS_CASH, INSTALLMENTS, CREDIT_CARD)
 TABLES = ("application_train", "application_test", "bureau", "bureau_balance",
           "previous_application", "pos_cash_balance", "installments_payments",
           "credit_card_balance")
@@ -128,14 +127,10 @@ def join_client_history(*aggregates: pl.DataFrame) -> pl.DataFrame:
     return history
 
 
-def _count_columns() -> list[str]:
-    return [f.name for fam in HISTORY_FAMILIES for f in fam.features() if f.statistic == "count"]
-
-
 def build_features(application: pl.LazyFrame, client_history: pl.DataFrame) -> pl.DataFrame:
     """One row per application: its columns, domain features and history aggregates."""
     started = time.perf_counter()
-    features = attach_history(application_features(application), client_history, _count_columns())
+    features = attach_history(application_features(application), client_history, count_columns())
     logger.info("features: %d clients x %d columns in %.1f s", features.height, features.width - 1,
                 time.perf_counter() - started)
     return features
