@@ -3,6 +3,8 @@
 from credit_scoring_kedro.io.columns_description_dataset import ColumnsDescriptionDataset
 from credit_scoring_kedro.io.lazy_parquet_dataset import LazyParquetDataset
 from credit_scoring_kedro.io.model_bundle_dataset import ModelBundleDataset
+from credit_scoring_kedro.io.prediction_log_dataset import PredictionLogDataset
 from credit_scoring_kedro.io.raw_table_dataset import HomeCreditTableDataset
 
-__all__ = ["ColumnsDescriptionDataset", "HomeCreditTableDataset", "LazyParquetDataset", "ModelBundleDataset"]
+__all__ = ["ColumnsDescriptionDataset", "HomeCreditTableDataset", "LazyParquetDataset", "ModelBundleDataset",
+           "PredictionLogDataset"]

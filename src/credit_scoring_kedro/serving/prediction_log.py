@@ -1,0 +1,152 @@
+"""Every scored request, appended to a database: the real traffic the monitoring can watch.
+
+SQLAlchemy, so SQLite by default and PostgreSQL (or any URL) in production. Writes happen
+on a background thread in batches: a request never waits for the disk, and a database
+failure never loses the response nor fails the request; it is logged and counted
+(``stats``, shown by ``GET /ready``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+logger = logging.getLogger(__name__)
+
+METADATA = sa.MetaData()
+PREDICTIONS = sa.Table(
+    "predictions", METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("logged_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("request_id", sa.String(64), nullable=False),
+    sa.Column("client_id", sa.BigInteger, nullable=True),
+    sa.Column("model_version", sa.String(64), nullable=False),
+    sa.Column("probability", sa.Float, nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("threshold", sa.Float, nullable=False),
+    sa.Column("inputs", sa.Text, nullable=False),   # the request record, JSON
+)
+
+
+def absolute_sqlite_url(url: str, base: Path) -> str:
+    """A relative SQLite file becomes absolute (the writer must not depend on the cwd)."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        path = (base / url[len(prefix):]).resolve()
+        return prefix + str(path)
+    return url
+
+
+class PredictionLog:
+    """Append-only log of predictions, written in the background."""
+
+    def __init__(self, url: str, batch_size: int = 500, max_queue: int = 100_000) -> None:
+        self.url = url
+        self.batch_size = batch_size
+        self._queue: queue.Queue = queue.Queue(maxsize=max_queue)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        self._engine: sa.Engine | None = None
+        self.stats = {"written": 0, "failed": 0, "dropped": 0, "last_error": None}
+
+    def record(self, rows: list[dict[str, Any]]) -> None:
+        """Queue predictions for writing; never raises, never blocks."""
+        self._ensure_writer()
+        now = datetime.now(UTC)
+        for row in rows:
+            try:
+                self._queue.put_nowait({**row, "logged_at": now,
+                                        "inputs": json.dumps(row["inputs"], default=str)})
+            except queue.Full:
+                self.stats["dropped"] += 1
+                self._report("prediction log queue full: a prediction was not logged")
+            except Exception as error:  # e.g. an input that cannot be serialised
+                self.stats["failed"] += 1
+                self._report(f"prediction log: could not queue a prediction: {error}")
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything queued so far is written (or failed). True when done in time."""
+        if self._thread is None:
+            return True
+        done = threading.Event()
+        try:
+            self._queue.put(done, timeout=timeout)
+        except queue.Full:
+            return False
+        return done.wait(timeout)
+
+    def read(self) -> list[dict[str, Any]]:
+        """Every logged prediction, oldest first (tests, monitoring)."""
+        with self._connect().connect() as conn:
+            rows = conn.execute(sa.select(PREDICTIONS).order_by(PREDICTIONS.c.id)).mappings()
+            return [dict(r) | {"inputs": json.loads(r["inputs"])} for r in rows]
+
+    # --- internals -------------------------------------------------------------------------
+    def _ensure_writer(self) -> None:
+        # after a fork (gunicorn workers) the parent's thread does not exist in the child
+        if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._engine = None
+                self._thread = threading.Thread(target=self._run, name="prediction-log",
+                                                daemon=True)
+                self._thread.start()
+
+    def _connect(self) -> sa.Engine:
+        if self._engine is None:
+            if self.url.startswith("sqlite:///") and self.url != "sqlite:///:memory:":
+                Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            self._engine = sa.create_engine(self.url, pool_pre_ping=True)
+            METADATA.create_all(self._engine)
+        return self._engine
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            batch, markers = [], []
+            while True:
+                if isinstance(item, threading.Event):
+                    markers.append(item)
+                else:
+                    batch.append(item)
+                if len(batch) >= self.batch_size or self._queue.empty():
+                    break
+                item = self._queue.get()
+            if batch:
+                self._write(batch)
+            for marker in markers:
+                marker.set()
+
+    def _write(self, batch: list[dict]) -> None:
+        try:
+            with self._connect().begin() as conn:
+                conn.execute(PREDICTIONS.insert(), batch)
+            self.stats["written"] += len(batch)
+        except Exception as error:  # the service goes on; the failure is visible
+            self.stats["failed"] += len(batch)
+            self._engine = None
+            self._report(f"prediction log: could not write {len(batch)} prediction(s) to "
+                         f"{_safe(self.url)}: {type(error).__name__}: {str(error)[:300]}")
+
+    def _report(self, message: str) -> None:
+        self.stats["last_error"] = message
+        logger.error(message)
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<invalid database URL>"

@@ -1,0 +1,239 @@
+"""Everything the API answers, as plain Python: built once from the catalog, then read-only.
+
+The Flask app (``api/``) only validates requests, calls these methods and serialises the
+answers; the logic lives here, next to the pipelines whose artifacts it reads.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from credit_scoring_kedro.explain.local import LocalExplainer
+from credit_scoring_kedro.explain.similar import SimilarClients
+from credit_scoring_kedro.features.history_families import count_columns
+from credit_scoring_kedro.modeling.bundle import ModelBundle
+from credit_scoring_kedro.serving.client_book import ClientBook
+from credit_scoring_kedro.serving.client_profile import PROFILE, profile
+from credit_scoring_kedro.serving.population import PopulationComparison
+from credit_scoring_kedro.serving.prediction_log import PredictionLog
+from credit_scoring_kedro.serving.reading import margin_reading
+from credit_scoring_kedro.serving.request_schema import (
+    application_record_model,
+    predict_request_model,
+)
+from credit_scoring_kedro.serving.scorer import FastScorer, HistoryStore
+
+logger = logging.getLogger(__name__)
+ID = "SK_ID_CURR"
+
+#: Catalog entries the service reads (the API's and the dashboard's contract with the pipelines).
+ARTIFACTS = ("model_bundle", "feat_client_history", "feat_test", "feature_dictionary",
+             "feature_glossary", "feature_reference", "similarity_index", "similarity_spec",
+             "global_importance")
+COMPARABLE_TOP = 30   # most important numeric features offered for comparison
+
+
+class UnknownClient(LookupError):
+    """No client with this SK_ID_CURR among the served clients."""
+
+
+class UnknownFeature(LookupError):
+    """The feature is not one of the comparable features."""
+
+
+@dataclass
+class ScoringService:
+    bundle: ModelBundle
+    scorer: FastScorer
+    book: ClientBook
+    explainer: LocalExplainer
+    similar_clients: SimilarClients
+    population: PopulationComparison
+    importance: pd.DataFrame
+    labels: dict[str, str]
+    log: PredictionLog | None = None
+    loaded_in: float = 0.0
+    record_model: Any = field(init=False)
+    request_model: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.record_model = application_record_model(self.bundle.encoder.categories_)
+        self.request_model = predict_request_model(self.record_model)
+
+    # ----- construction ----------------------------------------------------------------------
+    @classmethod
+    def from_catalog(cls, log_url: str | None = None) -> ScoringService:
+        """Load every artifact through the Kedro catalog (see :mod:`.artifacts`)."""
+        from credit_scoring_kedro.serving.artifacts import artifact_path, catalog, in_project_root
+        from credit_scoring_kedro.serving.artifacts import load_artifact as load
+
+        started = time.perf_counter()
+        loaded = {name: load(name) for name in ARTIFACTS}
+        if log_url is None:
+            with in_project_root():
+                log_url = catalog().get("prediction_log").url
+        service = cls.from_artifacts(**loaded, train_features_path=artifact_path("feat_train"),
+                                     log=PredictionLog(log_url))
+        service.loaded_in = time.perf_counter() - started
+        logger.info("scoring service ready in %.1f s: model %s, %d clients, %d features",
+                    service.loaded_in, service.bundle.version, len(service.book),
+                    len(service.bundle.features))
+        return service
+
+    @classmethod
+    def from_artifacts(cls, model_bundle: ModelBundle, feat_client_history: pl.DataFrame,
+                       feat_test: pl.DataFrame, feature_dictionary: list[dict],
+                       feature_glossary: dict, feature_reference: dict,
+                       similarity_index: pd.DataFrame, similarity_spec: dict,
+                       global_importance: pd.DataFrame, train_features_path,
+                       log: PredictionLog | None = None) -> ScoringService:
+        bundle = model_bundle
+        history_features = [c for c in feat_client_history.columns
+                            if c != ID and c in set(bundle.features)]
+        store = HistoryStore.build(feat_client_history, history_features, count_columns())
+        scorer = FastScorer(bundle, store)
+        book = ClientBook.build(feat_test, bundle, scorer.probabilities)
+        explainer = LocalExplainer.build(bundle, feature_dictionary, feature_glossary,
+                                         feature_reference)
+        labels = explainer.labels | {k: v for k, v in feature_glossary.get("labels", {}).items()}
+        similar = SimilarClients.build(similarity_index, similarity_spec)
+        comparable = _comparable(bundle, global_importance, feature_reference)
+        train = pl.scan_parquet(train_features_path).select([ID, *comparable]).collect()
+        population = PopulationComparison(
+            reference=feature_reference, labels=labels, features=comparable,
+            train_rows={int(i): r for r, i in enumerate(train.get_column(ID).to_list())},
+            values=train.select(comparable).to_numpy().astype(np.float32))
+        return cls(bundle, scorer, book, explainer, similar, population,
+                   global_importance, labels, log)
+
+    # ----- model and scoring -----------------------------------------------------------------
+    def model_info(self) -> dict:
+        meta = self.bundle.metadata
+        return {
+            "name": meta.get("name", "credit_default_scorer"),
+            "version": self.bundle.version,
+            "alias": meta.get("registry", {}).get("alias", "champion"),
+            "candidate": meta.get("candidate"),
+            "calibration": meta.get("calibration"),
+            "trained_at": meta.get("trained_at"),
+            "threshold": float(self.bundle.threshold),
+            "cost_weights": {"false_negative": self.bundle.cost_weights.false_negative,
+                             "false_positive": self.bundle.cost_weights.false_positive},
+            "metrics": {k: v for k, v in meta.get("test_metrics", {}).items()
+                        if isinstance(v, int | float)},
+            "n_features": len(self.bundle.features),
+            "features": self.bundle.features,
+        }
+
+    def predict(self, records: list[dict], request_id: str) -> list[dict]:
+        """Probability and decision of each validated application record (also logged)."""
+        probability, has_history = self.scorer.score(records)
+        threshold = float(self.bundle.threshold)
+        version = self.bundle.version
+        out = [{"client_id": r.get(ID), "probability": float(p),
+                "decision": "refused" if p >= threshold else "granted",
+                "threshold": threshold, "model_version": version, "has_history": bool(h)}
+               for r, p, h in zip(records, probability, has_history, strict=True)]
+        if self.log is not None:
+            self.log.record([{"request_id": request_id, "client_id": o["client_id"],
+                              "model_version": version, "probability": o["probability"],
+                              "decision": o["decision"], "threshold": threshold,
+                              "inputs": {k: v for k, v in r.items() if v is not None}}
+                             for r, o in zip(records, out, strict=True)])
+        return out
+
+    # ----- clients ---------------------------------------------------------------------------
+    def _require(self, client_id: int) -> None:
+        if client_id not in self.book:
+            raise UnknownClient(f"No client with SK_ID_CURR {client_id} among the "
+                                f"{len(self.book)} served clients")
+
+    def list_clients(self, filters: dict[str, str], page: int, page_size: int) -> dict:
+        total, clients = self.book.search(filters, page, page_size)
+        return {"page": page, "page_size": page_size, "total": total,
+                "pages": max(1, -(-total // page_size)), "filters": filters,
+                "available_filters": self.book.filter_values(), "clients": clients}
+
+    def client(self, client_id: int) -> dict:
+        self._require(client_id)
+        record = self.book.application_record(client_id)
+        return {"client_id": client_id, "fields": profile(record, self.labels),
+                "application": record}
+
+    def score(self, client_id: int) -> dict:
+        self._require(client_id)
+        probability, decision = self.book.score(client_id)
+        threshold = float(self.bundle.threshold)
+        return {"client_id": client_id, "probability": probability, "decision": decision,
+                "threshold": threshold, "model_version": self.bundle.version,
+                "reading": margin_reading(probability, threshold)}
+
+    def explanation(self, client_id: int, top_k: int = 5) -> dict:
+        self._require(client_id)
+        encoded = pd.DataFrame(self.book.encoded_row(client_id), columns=self.bundle.features)
+        probability, _ = self.book.score(client_id)
+        result = self.explainer.explain_encoded(encoded, self.book.feature_row(client_id),
+                                                top_k=top_k, probability=probability)
+        return {"client_id": client_id, "model_version": self.bundle.version, **result}
+
+    def similar(self, client_id: int, k: int = 10) -> dict:
+        self._require(client_id)
+        found = self._neighbours(client_id, k)
+        clients = [{"client_id": int(r[ID]), "defaulted": bool(r["defaulted"]),
+                    "outcome": "defaulted" if r["defaulted"] else "repaid",
+                    "distance": round(float(r["distance"]), 4)}
+                   for r in found.to_dict("records")]
+        rate = float(np.mean([c["defaulted"] for c in clients])) if clients else None
+        return {"client_id": client_id, "k": len(clients), "default_rate": rate,
+                "features_used": [{"feature": f, "label": self.labels.get(f, f)}
+                                  for f in self.similar_clients.spec["features"]],
+                "clients": clients}
+
+    def _neighbours(self, client_id: int, k: int) -> pd.DataFrame:
+        row = pd.DataFrame([self.book.feature_row(client_id)])
+        return self.similar_clients.query(row, k=k, exclude=client_id)
+
+    # ----- features and populations ----------------------------------------------------------
+    def importance_table(self, top: int) -> dict:
+        head = self.importance.sort_values("mean_abs_shap", ascending=False).head(top)
+        return {"features": [
+            {"feature": r["feature"], "label": self.labels.get(r["feature"], r["feature"]),
+             "mean_abs_shap": float(r["mean_abs_shap"]),
+             "gain_share": float(r["native_importance"]),
+             "description": r.get("description") or "", "rank": int(r["rank"])}
+            for r in head.to_dict("records")]}
+
+    def comparable_features(self) -> dict:
+        return {"features": [{"feature": f, "label": self.labels.get(f, f),
+                              "unit": self.population.unit(f)}
+                             for f in self.population.features]}
+
+    def population_of(self, feature: str, client_id: int | None, k: int) -> dict:
+        if feature not in self.population.features:
+            raise UnknownFeature(f"'{feature}' cannot be compared; choose one of: "
+                                 + ", ".join(self.population.features))
+        value, neighbours = None, []
+        if client_id is not None:
+            self._require(client_id)
+            value = self.book.feature_row(client_id).get(feature)
+            neighbours = self._neighbours(client_id, k)[ID].astype(int).tolist()
+        out = self.population.compare(feature, value, neighbours)
+        return {"client_id": client_id, **out}
+
+
+def _comparable(bundle: ModelBundle, importance: pd.DataFrame, reference: dict) -> list[str]:
+    """The descriptive numeric fields and the most important numeric features, with a reference."""
+    usable = {f for f, r in reference["features"].items()
+              if r.get("kind") == "numeric" and r.get("quantiles")}
+    categorical = set(bundle.encoder.categories_)
+    ranked = [f for f in importance.sort_values("mean_abs_shap", ascending=False)["feature"]
+              if f in usable and f not in categorical][:COMPARABLE_TOP]
+    described = [f.column for f in PROFILE if f.column in usable and f.column not in categorical]
+    return list(dict.fromkeys(described + ranked))
