@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from credit_scoring_kedro.demo_data import generate_demo_data
 from credit_scoring_kedro.modeling.bundle import load_bundle
-
-PROJECT = Path(__file__).resolve().parents[3]
-
-
-def kedro(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CREDIT_DATA_ROOT": str(root), "KEDRO_DISABLE_TELEMETRY": "true",
-           "MLFLOW_TRACKING_URI": f"sqlite:///{root}/mlflow.db"}
-    result = subprocess.run([sys.executable, "-m", "kedro", "run", *args], cwd=PROJECT, env=env,
-                            capture_output=True, text=True, timeout=600, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("scoring_root")
-    generate_demo_data(root / "01_raw", n_train=1500, n_test=300, seed=4)
-    kedro(root, "--pipelines", "data_engineering")
-    kedro(root, "--pipelines", "modeling", "--params", "modeling.profile=smoke")
-    return root
+def trained(trained_root: Path) -> Path:
+    """The session's trained demo root (tests/conftest.py)."""
+    return trained_root
 
 
-def test_a_new_file_is_scored_including_clients_with_no_history(trained, tmp_path) -> None:
+def test_a_new_file_is_scored_including_clients_with_no_history(trained, kedro, tmp_path) -> None:
     batch = pd.read_csv(trained / "01_raw" / "application_test.csv").head(20)
     batch.loc[0, "SK_ID_CURR"] = 999_999_001           # a first-time borrower: no history rows
     batch.loc[1, ["EXT_SOURCE_1", "EXT_SOURCE_3"]] = None  # optional fields missing
@@ -51,7 +33,7 @@ def test_a_new_file_is_scored_including_clients_with_no_history(trained, tmp_pat
     assert (scores.model_version == bundle.version).all()
 
 
-def test_batch_scores_equal_the_test_scores_of_the_modeling_pipeline(trained) -> None:
+def test_batch_scores_equal_the_test_scores_of_the_modeling_pipeline(trained, kedro) -> None:
     kedro(trained, "--pipelines", "batch_scoring")   # default: application_test of data/01_raw
     batch = pd.read_csv(trained / "07_model_output" / "batch_scores.csv").set_index("SK_ID_CURR")
     reference = pd.read_parquet(trained / "07_model_output" / "test_scores.parquet").set_index(

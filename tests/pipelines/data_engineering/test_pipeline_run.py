@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -17,18 +15,8 @@ SAMPLE = Path(os.environ.get("HOME_CREDIT_SAMPLE", PROJECT.parent / "shared" / "
 LAYERS = ("01_raw", "02_intermediate", "03_primary", "04_feature", "08_reporting")
 
 
-def run_data_engineering(root: Path) -> None:
-    """`kedro run --pipelines data_engineering` in its own process, as a user runs it."""
-    env = {**os.environ, "CREDIT_DATA_ROOT": str(root), "KEDRO_DISABLE_TELEMETRY": "true",
-           "MLFLOW_TRACKING_URI": f"sqlite:///{root}/mlflow.db"}
-    result = subprocess.run([sys.executable, "-m", "kedro", "run", "--pipelines", "data_engineering"],
-                            cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300,
-                            check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
 @pytest.fixture(scope="module")
-def sample_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_outputs(tmp_path_factory: pytest.TempPathFactory, kedro) -> Path:
     if not (SAMPLE / "application_train.csv").exists():
         pytest.skip(f"real Home Credit sample not found at {SAMPLE} (set HOME_CREDIT_SAMPLE)")
     root = tmp_path_factory.mktemp("sample_root")
@@ -36,7 +24,7 @@ def sample_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (root / layer).mkdir()
     for path in SAMPLE.glob("*.csv"):
         shutil.copy(path, root / "01_raw" / path.name)
-    run_data_engineering(root)
+    kedro(root, "--pipelines", "data_engineering", timeout=300)
     return root
 
 

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from credit_scoring_kedro.demo_data import generate_demo_data
 from credit_scoring_kedro.modeling.bundle import load_bundle
-
-PROJECT = Path(__file__).resolve().parents[3]
-
-
-def kedro(root: Path, *args: str) -> None:
-    env = {**os.environ, "CREDIT_DATA_ROOT": str(root), "KEDRO_DISABLE_TELEMETRY": "true",
-           "MLFLOW_TRACKING_URI": f"sqlite:///{root}/mlflow.db"}
-    result = subprocess.run([sys.executable, "-m", "kedro", "run", *args], cwd=PROJECT, env=env,
-                            capture_output=True, text=True, timeout=600, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
 
 
 @pytest.fixture(scope="module")
-def explained(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("explain_root")
-    generate_demo_data(root / "01_raw", n_train=1500, n_test=300, seed=8)
-    kedro(root, "--pipelines", "data_engineering")
-    kedro(root, "--pipelines", "modeling", "--params", "modeling.profile=smoke")
-    kedro(root, "--pipelines", "explainability")
-    return root
+def explained(trained_root: Path) -> Path:
+    """The session's trained and explained demo root (tests/conftest.py)."""
+    return trained_root
 
 
 def test_shap_values_add_up_to_the_served_probabilities(explained) -> None:
@@ -71,7 +53,7 @@ def test_top_factors_have_the_right_sign(explained) -> None:
     assert factors.groupby(["SK_ID_CURR", "direction"]).size().max() <= 5
 
 
-def test_monitoring_finds_the_documented_demo_shift_and_can_fail_the_run(explained) -> None:
+def test_monitoring_finds_the_documented_demo_shift_and_can_fail_the_run(explained, kedro) -> None:
     import json
 
     kedro(explained, "--pipelines", "monitoring")
@@ -81,11 +63,7 @@ def test_monitoring_finds_the_documented_demo_shift_and_can_fail_the_run(explain
     # demo application_test is drawn older and with lower EXT_SOURCE_3 (demo_data.TEST_SHIFT)
     assert drifted & {"EXT_SOURCE_3", "DAYS_BIRTH", "EXT_SOURCE_MEAN"} & monitored
     assert (explained / "08_reporting" / "data_drift_report.html").stat().st_size > 100_000
-    env = {**os.environ, "CREDIT_DATA_ROOT": str(explained), "KEDRO_DISABLE_TELEMETRY": "true",
-           "MLFLOW_TRACKING_URI": f"sqlite:///{explained}/mlflow.db"}
-    strict = subprocess.run(
-        [sys.executable, "-m", "kedro", "run", "--pipelines", "monitoring", "--params",
-         "monitoring.fail_on_drift=true,monitoring.alert_drifted_share=0.01"],
-        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600, check=False)
+    strict = kedro(explained, "--pipelines", "monitoring", "--params",
+                   "monitoring.fail_on_drift=true,monitoring.alert_drifted_share=0.01", check=False)
     assert strict.returncode != 0
     assert "DRIFT ALERT" in strict.stderr

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,16 +15,8 @@ SAMPLE = Path(os.environ.get("HOME_CREDIT_SAMPLE",
                              PROJECT.parent / "shared" / "data" / "home-credit-sample"))
 
 
-def kedro(root: Path, *args: str) -> None:
-    env = {**os.environ, "CREDIT_DATA_ROOT": str(root), "KEDRO_DISABLE_TELEMETRY": "true",
-           "MLFLOW_TRACKING_URI": f"sqlite:///{root}/mlflow.db"}
-    result = subprocess.run([sys.executable, "-m", "kedro", "run", *args], cwd=PROJECT, env=env,
-                            capture_output=True, text=True, timeout=900, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
 @pytest.fixture(scope="module")
-def sample_root(tmp_path_factory) -> Path:
+def sample_root(tmp_path_factory, kedro) -> Path:
     if not (SAMPLE / "application_train.csv").exists():
         pytest.skip(f"real Home Credit sample not found at {SAMPLE} (set HOME_CREDIT_SAMPLE)")
     root = tmp_path_factory.mktemp("real_sample")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,19 +20,8 @@ from credit_scoring_kedro.modeling.bundle import load_bundle  # noqa: E402
 NAME = "credit_default_scorer"
 
 
-def run_modeling(root: Path, uri: str, profile: str) -> None:
-    """One `kedro run`, as a scheduler would start it (one MLflow run per process)."""
-    env = {**os.environ, "CREDIT_DATA_ROOT": str(root), "MLFLOW_TRACKING_URI": uri,
-           "KEDRO_DISABLE_TELEMETRY": "true"}
-    result = subprocess.run(
-        [sys.executable, "-m", "kedro", "run", "--pipelines", "modeling",
-         "--params", f"modeling.profile={profile}"],
-        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory):
+def runs(tmp_path_factory: pytest.TempPathFactory, kedro):
     """Three runs on the same data: dummy only, then a real model, then dummy only again."""
     root = tmp_path_factory.mktemp("modeling_root")
     features, flags = synthetic_features(2500, seed=5)
@@ -47,7 +34,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory):
     uri = f"sqlite:///{root}/mlflow.db"
     decisions = []
     for profile in ("baseline_only", "smoke", "baseline_only"):
-        run_modeling(root, uri, profile)
+        kedro(root, "--pipelines", "modeling", "--params", f"modeling.profile={profile}")
         decisions.append(json.loads((root / "08_reporting" / "registry_decision.json").read_text()))
     return root, uri, decisions
 

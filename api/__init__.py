@@ -1,0 +1,1 @@
+"""The scoring API: a thin Flask layer over ``credit_scoring_kedro.serving`` (see docs/api.md)."""

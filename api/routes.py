@@ -1,0 +1,184 @@
+"""The endpoints: parse and check the request, call the scoring service, return its answer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from api import schemas
+from api.errors import ApiError
+from api.openapi import Param, endpoint, path_int, query_args
+from credit_scoring_kedro.serving.client_book import FILTERS
+from credit_scoring_kedro.serving.service import ScoringService, UnknownClient, UnknownFeature
+
+bp = Blueprint("api", __name__)
+CLIENT = Param("client_id", "integer", "SK_ID_CURR of a served client", minimum=0,
+               maximum=2**63 - 1, where="path")
+PAGING = [Param("page", "integer", "page number", 1, 1, 100_000),
+          Param("page_size", "integer", "clients per page", 20, 1, 100)]
+FILTER_PARAMS = [Param(name, "string", f"keep clients whose {name.replace('_', ' ')} is this")
+                 for name in FILTERS]
+
+
+def service() -> ScoringService:
+    state = current_app.extensions["scoring"]
+    if state.service is None:
+        raise ApiError(503, "not_ready", f"The model is not loaded: {state.error}")
+    return state.service
+
+
+def _client(raw: str) -> int:
+    return path_int("client_id", raw)
+
+
+def _not_found(error: LookupError):
+    raise ApiError(404, "not_found", str(error)) from error
+
+
+@bp.get("/health")
+@endpoint(path="/health", method="GET", summary="Liveness: the process answers",
+          response=schemas.Health)
+def health():
+    query_args(health.contract)
+    return jsonify(status="ok")
+
+
+@bp.get("/ready")
+@endpoint(path="/ready", method="GET", summary="Readiness: model loaded, its version",
+          response=schemas.Ready)
+def ready():
+    query_args(ready.contract)
+    state = current_app.extensions["scoring"]
+    svc = state.service
+    body = {"status": "ready" if svc else "not ready",
+            "model_version": svc.bundle.version if svc else None,
+            "clients": len(svc.book) if svc else 0,
+            "reason": None if svc else state.error,
+            "prediction_log": dict(svc.log.stats) if svc and svc.log else None,
+            "loaded_in_s": round(svc.loaded_in, 3) if svc else None}
+    return jsonify(body), (200 if svc else 503)
+
+
+@bp.get("/model")
+@endpoint(path="/model", method="GET", summary="The served model: version, threshold, metrics",
+          response=schemas.ModelInfo)
+def model():
+    query_args(model.contract)
+    return jsonify(service().model_info())
+
+
+@bp.post("/predict")
+@endpoint(path="/predict", method="POST", response=schemas.PredictResponse, protected=True,
+          summary="Score 1 to 1,000 applications (application_test columns)",
+          body=None, errors=(400, 413, 415, 422))
+def predict():
+    query_args(predict.contract)
+    svc = service()
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type",
+                       "Send the applications as JSON with Content-Type: application/json")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise ApiError(400, "invalid_json", "The body is not valid JSON")
+    body = svc.request_model.model_validate(payload)
+    records = [c.model_dump() for c in body.clients]
+    predictions = svc.predict(records, g.request_id)
+    g.log_extra = {"clients": len(records)}
+    return jsonify(model_version=svc.bundle.version, threshold=float(svc.bundle.threshold),
+                   request_id=g.request_id, predictions=predictions)
+
+
+@bp.get("/clients")
+@endpoint(path="/clients", method="GET", summary="Served clients, paged and filtered",
+          response=schemas.ClientList, protected=True, params=PAGING + FILTER_PARAMS)
+def clients():
+    svc = service()
+    args = query_args(clients.contract, svc.book.filter_values())
+    filters = {k: v for k, v in args.items() if k in FILTERS and v is not None}
+    return jsonify(svc.list_clients(filters, args["page"], args["page_size"]))
+
+
+@bp.get("/clients/<client_id>")
+@endpoint(path="/clients/{client_id}", method="GET", response=schemas.ClientDetail,
+          protected=True, params=[CLIENT], errors=(404,),
+          summary="A client's information in readable units, and the raw application")
+def client(client_id: str):
+    query_args(client.contract)
+    try:
+        return jsonify(service().client(_client(client_id)))
+    except UnknownClient as error:
+        _not_found(error)
+
+
+@bp.get("/clients/<client_id>/score")
+@endpoint(path="/clients/{client_id}/score", method="GET", response=schemas.Score,
+          protected=True, params=[CLIENT], errors=(404,),
+          summary="Probability, decision and a plain reading of the margin")
+def score(client_id: str):
+    query_args(score.contract)
+    try:
+        return jsonify(service().score(_client(client_id)))
+    except UnknownClient as error:
+        _not_found(error)
+
+
+@bp.get("/clients/<client_id>/explanation")
+@endpoint(path="/clients/{client_id}/explanation", method="GET", response=schemas.Explanation,
+          protected=True, errors=(404,),
+          params=[CLIENT, Param("top_k", "integer", "factors each way", 5, 1, 20)],
+          summary="Local SHAP explanation with plain-language sentences")
+def explanation(client_id: str):
+    args = query_args(explanation.contract)
+    try:
+        return jsonify(service().explanation(_client(client_id), args["top_k"]))
+    except UnknownClient as error:
+        _not_found(error)
+
+
+@bp.get("/clients/<client_id>/similar")
+@endpoint(path="/clients/{client_id}/similar", method="GET", response=schemas.SimilarClients,
+          protected=True, errors=(404,),
+          params=[CLIENT, Param("k", "integer", "number of similar clients", 10, 1, 49)],
+          summary="The most similar training clients and their outcome")
+def similar(client_id: str):
+    args = query_args(similar.contract)
+    try:
+        return jsonify(service().similar(_client(client_id), args["k"]))
+    except UnknownClient as error:
+        _not_found(error)
+
+
+@bp.get("/features")
+@endpoint(path="/features", method="GET", response=schemas.FeatureList,
+          summary="Features offered for comparison, with labels")
+def features():
+    query_args(features.contract)
+    return jsonify(service().comparable_features())
+
+
+@bp.get("/features/importance")
+@endpoint(path="/features/importance", method="GET", response=schemas.Importance,
+          params=[Param("top", "integer", "number of features", 20, 1, 1000)],
+          summary="Global importance (mean absolute SHAP on the held-out clients)")
+def importance():
+    args = query_args(importance.contract)
+    return jsonify(service().importance_table(args["top"]))
+
+
+@bp.get("/population/<feature>")
+@endpoint(path="/population/{feature}", method="GET", response=schemas.Population,
+          protected=True, errors=(404,),
+          params=[Param("feature", "string", "a feature of GET /features", where="path"),
+                  Param("client_id", "integer", "mark this client and its similar group",
+                        None, 0, 2**63 - 1),
+                  Param("k", "integer", "size of the similar group", 50, 1, 49 + 1)],
+          summary="Distribution of a feature: all clients, by outcome, similar group")
+def population(feature: str):
+    args = query_args(population.contract)
+    try:
+        return jsonify(service().population_of(feature, args["client_id"], args["k"]))
+    except (UnknownClient, UnknownFeature) as error:
+        _not_found(error)
+
+
+ENDPOINTS = [health, ready, model, predict, clients, client, score, explanation, similar,
+             features, importance, population]
