@@ -1,0 +1,1 @@
+"""The relationship managers' Streamlit dashboard: every score comes from the scoring API."""

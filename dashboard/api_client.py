@@ -1,0 +1,187 @@
+"""The dashboard's only door to the scoring API: HTTP calls with a timeout, one retry and caching.
+
+Every score, decision, explanation and client record shown comes from here; the dashboard
+never loads the model. Failures become an :class:`ApiError` whose ``message`` is written
+for a relationship manager, so a page can show it with a Retry button instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import requests
+import streamlit as st
+
+DEFAULT_URL = "http://127.0.0.1:8000/api/v1"
+TIMEOUT_S = 5.0
+RETRIES = 1            # one more try on a connection failure, a timeout or a 5xx answer
+RETRY_PAUSE_S = 0.3
+CACHE_TTL_S = 60
+
+
+class ApiError(Exception):
+    """A call to the scoring API that gave no usable answer.
+
+    Attributes:
+        kind: ``unreachable``, ``timeout``, ``unauthorized``, ``not_found``, ``rejected``
+            (4xx), ``server`` (5xx) or ``bad_answer`` (not JSON).
+        message: What to tell the user.
+        url: The URL called.
+        status: The HTTP status, when there was an answer.
+    """
+
+    def __init__(self, kind: str, message: str, *, url: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind, self.message, self.url, self.status = kind, message, url, status
+
+
+def base_url() -> str:
+    """The API root, from ``CREDIT_API_URL`` (read at every call, so a test can point elsewhere)."""
+    return os.environ.get("CREDIT_API_URL", DEFAULT_URL).rstrip("/")
+
+
+def api_key() -> str | None:
+    """``CREDIT_API_KEY`` from the environment, else from ``st.secrets``, else none."""
+    key = os.environ.get("CREDIT_API_KEY")
+    if key:
+        return key
+    try:
+        return st.secrets.get("CREDIT_API_KEY")
+    except Exception:  # no secrets.toml at all: Streamlit raises on the first read
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def _session() -> requests.Session:
+    # one pooled session per server process: keep-alive spares a TCP handshake per call
+    return requests.Session()
+
+
+def _failure(kind: str, url: str, root: str, status: int | None = None,
+             detail: str = "") -> ApiError:
+    messages = {
+        "unreachable": f"The scoring service is not reachable at {root}. Check that it is "
+                       "running (`make api`), then retry.",
+        "timeout": f"The scoring service at {root} did not answer within {TIMEOUT_S:g} s. "
+                   "It may be busy: retry in a moment.",
+        "unauthorized": "The scoring service refused the dashboard's API key. Set "
+                        "CREDIT_API_KEY (environment or Streamlit secrets) to the service's key.",
+        "not_found": detail or "The scoring service does not know this item.",
+        "rejected": f"The scoring service rejected the request: {detail or 'invalid input'}.",
+        "server": f"The scoring service at {root} failed to answer (HTTP {status}). Retry in a "
+                  "moment; if it persists, tell the data team.",
+        "bad_answer": f"The scoring service at {root} sent an answer the dashboard cannot read.",
+    }
+    return ApiError(kind, messages[kind], url=url, status=status)
+
+
+def _error_detail(response: requests.Response) -> str:
+    try:
+        error = response.json().get("error", {})
+    except ValueError:
+        return ""
+    message = error.get("message", "") if isinstance(error, dict) else str(error)
+    problems = [f"{d.get('location', '')}: {d.get('problem', '')}".strip(": ")
+                for d in (error.get("details") or [] if isinstance(error, dict) else [])
+                if isinstance(d, dict)]
+    return "; ".join([message, *problems]).strip("; ")
+
+
+def request(method: str, path: str, *, params: dict | None = None, body: Any = None,
+            root: str | None = None, key: str | None = None) -> Any:
+    """One API call, retried once on a network failure or a 5xx answer; 4xx are not retried.
+
+    Raises:
+        ApiError: no usable answer.
+    """
+    root = root or base_url()
+    url = f"{root}{path}"
+    headers = {"Accept": "application/json"}
+    if key:
+        headers["X-API-Key"] = key
+    error: ApiError | None = None
+    for attempt in range(RETRIES + 1):
+        if attempt:
+            time.sleep(RETRY_PAUSE_S)
+        try:
+            response = _session().request(method, url, params=params, json=body,
+                                          headers=headers, timeout=TIMEOUT_S)
+        except requests.Timeout:
+            error = _failure("timeout", url, root)
+            continue
+        except requests.RequestException:
+            error = _failure("unreachable", url, root)
+            continue
+        if response.status_code >= 500:
+            error = _failure("server", url, root, response.status_code)
+            continue
+        if response.status_code in (401, 403):
+            raise _failure("unauthorized", url, root, response.status_code)
+        if response.status_code == 404:
+            raise _failure("not_found", url, root, 404, _error_detail(response))
+        if response.status_code >= 400:
+            raise _failure("rejected", url, root, response.status_code,
+                           _error_detail(response))
+        try:
+            return response.json()
+        except ValueError:
+            raise _failure("bad_answer", url, root, response.status_code) from None
+    assert error is not None
+    raise error
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _cached_get(root: str, key: str | None, path: str, params: tuple[tuple[str, Any], ...]) -> Any:
+    # failures raise, and Streamlit never caches a raised call: Retry really calls again
+    return request("GET", path, params=dict(params), root=root, key=key)
+
+
+def get(path: str, **params: Any) -> Any:
+    """A cached GET (60 s) under the current API URL and key; ``None`` parameters are dropped."""
+    kept = tuple(sorted((k, v) for k, v in params.items() if v is not None and v != ""))
+    return _cached_get(base_url(), api_key(), path, kept)
+
+
+# ---- the endpoints the pages use (docs/api.md) ----
+
+def list_clients(page: int = 1, page_size: int = 20, **filters: Any) -> dict:
+    return get("/clients", page=page, page_size=page_size, **filters)
+
+
+def client(client_id: int) -> dict:
+    return get(f"/clients/{int(client_id)}")
+
+
+def score(client_id: int) -> dict:
+    return get(f"/clients/{int(client_id)}/score")
+
+
+def explanation(client_id: int) -> dict:
+    return get(f"/clients/{int(client_id)}/explanation")
+
+
+def similar(client_id: int, k: int = 10) -> dict:
+    return get(f"/clients/{int(client_id)}/similar", k=k)
+
+
+def features() -> dict:
+    return get("/features")
+
+
+def importance(top: int = 20) -> dict:
+    return get("/features/importance", top=top)
+
+
+def population(feature: str, client_id: int, k: int = 50) -> dict:
+    return get(f"/population/{feature}", client_id=int(client_id), k=k)
+
+
+def model_info() -> dict:
+    return get("/model")
+
+
+def predict(records: list[dict]) -> dict:
+    """Score application records (what-if): never cached, each edit is a new question."""
+    return request("POST", "/predict", body={"clients": records}, key=api_key())

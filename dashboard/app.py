@@ -1,0 +1,44 @@
+"""Credit-decision dashboard for relationship managers: `streamlit run dashboard/app.py`.
+
+Every score, decision, explanation and client record comes from the scoring API
+(``CREDIT_API_URL``, default ``http://127.0.0.1:8000/api/v1``; key in ``CREDIT_API_KEY`` or
+Streamlit secrets). The monitoring reports are read from the Kedro catalog.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run dashboard/app.py` puts dashboard/ on the path; the pages import `dashboard.*`
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import navigation, sidebar, state  # noqa: E402
+
+st.set_page_config(page_title="Credit decisions", page_icon=":material/credit_score:",
+                   layout="wide")
+
+pages = {
+    "Client": [
+        st.Page(navigation.FIND, title="Find a client", icon=":material/search:", default=True),
+        st.Page(navigation.SCORE, title="Score card", icon=":material/speed:"),
+        st.Page(navigation.WHY, title="Why this score", icon=":material/lightbulb:"),
+        st.Page(navigation.INFO, title="Client information", icon=":material/badge:"),
+        st.Page(navigation.COMPARE, title="Comparison", icon=":material/groups:"),
+        st.Page(navigation.WHAT_IF, title="What if", icon=":material/tune:"),
+    ],
+    "Model": [
+        st.Page(navigation.IMPORTANCE, title="What the model looks at",
+                icon=":material/bar_chart:"),
+        st.Page(navigation.MONITORING, title="Monitoring", icon=":material/monitoring:"),
+    ],
+}
+page = st.navigation(pages)
+
+state.sync_client()
+sidebar.render(page.title)
+page.run()

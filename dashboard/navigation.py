@@ -1,0 +1,10 @@
+"""Where each page lives, relative to ``dashboard/app.py`` (for ``st.switch_page`` and links)."""
+
+FIND = "views/find_client.py"
+SCORE = "views/score_card.py"
+WHY = "views/explanation.py"
+INFO = "views/client_info.py"
+COMPARE = "views/comparison.py"
+WHAT_IF = "views/what_if.py"
+IMPORTANCE = "views/importance.py"
+MONITORING = "views/monitoring.py"

@@ -1,0 +1,41 @@
+"""The sidebar on every page: the chosen client, and a box to open another one by ID.
+
+Opening a client from here keeps the current page (compare two clients' explanations, or
+go from card to card): the page renders in the same script run for the new client, with no
+page switch. From the search page it goes to the score card.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import api_client, navigation, state, ui
+
+
+def _open_typed(typed: str, on_search_page: bool) -> None:
+    client_id = state.parse_client_id(typed)
+    if client_id is None:
+        st.warning("A client ID is a whole number, such as 100001.")
+        return
+    try:
+        api_client.score(client_id)          # cached: the score card will not ask again
+    except api_client.ApiError as error:
+        st.error(ui.unknown_client(client_id) if error.kind == "not_found" else error.message)
+        return
+    state.select_client(client_id)
+    if on_search_page:
+        st.switch_page(navigation.SCORE, query_params={state.QUERY_KEY: str(client_id)})
+
+
+def render(page_title: str) -> None:
+    with st.sidebar:
+        chosen = st.empty()             # filled last: an ID opened below changes it
+        with st.form("quick-open", clear_on_submit=True, border=False):
+            typed = st.text_input("Open a client by ID", placeholder="e.g. 100001",
+                                  key="quick-id")
+            submitted = st.form_submit_button("Open", icon=":material/login:")
+        if submitted:
+            _open_typed(typed, on_search_page=page_title == "Find a client")
+        client_id = state.current_client()
+        chosen.markdown(f"**Client {client_id}**" if client_id else "No client chosen.")
+        st.caption(f"Scoring service: {api_client.base_url()}")

@@ -1,0 +1,45 @@
+"""The client being discussed: kept in the session and in the URL (``?client=<id>``).
+
+The URL copy makes a link open the client directly; the session copy survives a click on
+another page (Streamlit's navigation drops the query parameters).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+SESSION_KEY = "client_id"
+QUERY_KEY = "client"
+
+
+def parse_client_id(text: object) -> int | None:
+    """A client ID typed or read from the URL, or None when it is not a positive whole number."""
+    try:
+        value = int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+def sync_client() -> int | None:
+    """Reconcile the URL and the session once per run; the URL wins (it is what was opened)."""
+    from_url = parse_client_id(st.query_params.get(QUERY_KEY))
+    if from_url is not None:
+        st.session_state[SESSION_KEY] = from_url
+    elif st.session_state.get(SESSION_KEY) is not None:
+        st.query_params[QUERY_KEY] = str(st.session_state[SESSION_KEY])
+    return st.session_state.get(SESSION_KEY)
+
+
+def current_client() -> int | None:
+    return st.session_state.get(SESSION_KEY)
+
+
+def select_client(client_id: int) -> None:
+    st.session_state[SESSION_KEY] = int(client_id)
+    st.query_params[QUERY_KEY] = str(int(client_id))
+
+
+def forget_client() -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    st.query_params.pop(QUERY_KEY, None)

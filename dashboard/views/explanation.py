@@ -1,0 +1,37 @@
+"""Why this score: the factors that raise and lower this client's risk, in sentences."""
+
+import streamlit as st
+
+from dashboard import api_client, charts, navigation, ui
+
+client_id = ui.require_client()
+ui.page_title("Why this score", client_id)
+explained = ui.fetch(api_client.explanation, client_id, what="the explanation",
+                     not_found=ui.unknown_client(client_id))
+
+raising, lowering = explained.get("raises_risk", []), explained.get("lowers_risk", [])
+if not raising and not lowering:
+    st.info("The model found no factor that moves this client's risk away from the average.")
+    st.stop()
+
+ui.chart(charts.factors_chart(raising + lowering), key="factors",
+         text=charts.factors_caption(raising + lowering))
+
+up, down = st.columns(2)
+with up:
+    st.subheader(":material/arrow_upward: Raises the risk")
+    for factor in raising:
+        st.markdown(f"- ▲ {factor['sentence']}")
+    if not raising:
+        st.markdown("Nothing notable.")
+with down:
+    st.subheader(":material/arrow_downward: Lowers the risk")
+    for factor in lowering:
+        st.markdown(f"- ▼ {factor['sentence']}")
+    if not lowering:
+        st.markdown("Nothing notable.")
+
+st.caption("Bar lengths are the factors' contributions to the score (SHAP values, on the "
+           "log-odds scale): the larger, the more the factor weighs in this decision.")
+st.page_link(navigation.IMPORTANCE, label="What the model looks at for all clients",
+             icon=":material/bar_chart:")

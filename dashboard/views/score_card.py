@@ -1,0 +1,28 @@
+"""Score card: the probability, the decision in words, what the margin means, the model version."""
+
+import streamlit as st
+
+from dashboard import api_client, charts, ui
+
+client_id = ui.require_client()
+ui.page_title("Score card", client_id)
+score = ui.fetch(api_client.score, client_id, what="the score",
+                 not_found=ui.unknown_client(client_id))
+
+probability, threshold = float(score["probability"]), float(score["threshold"])
+words = ui.decision_words(score["decision"])
+
+ui.show_decision(score["decision"])
+left, middle, right = st.columns(3)
+left.metric("Probability of payment difficulties", ui.percent(probability),
+            help="The model's estimate that the client will have difficulties repaying.")
+middle.metric("Refusal threshold", ui.percent(threshold),
+              help="Credit is refused when the probability reaches this value.")
+right.metric("Decision", words)
+
+ui.chart(charts.probability_bar(probability, threshold), key="probability-bar",
+         text=charts.probability_caption(probability, threshold, words))
+
+if score.get("reading"):
+    st.info(ui.reading_sentence(score["reading"]), icon=":material/record_voice_over:")
+st.caption(f"Model version: {score.get('model_version', 'unknown')}")

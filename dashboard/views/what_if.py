@@ -1,0 +1,95 @@
+"""What if: change a few application fields and re-score them through the API (POST /predict)."""
+
+import streamlit as st
+
+from dashboard import api_client, ui
+
+NOT_EMPLOYED = 365243         # Home Credit's code for "no current job" (mostly pensioners)
+DAYS_PER_YEAR = 365.25
+AMOUNTS = {                   # column -> (label, help); amounts are kept as they are
+    "AMT_INCOME_TOTAL": ("Yearly income", "The client's total yearly income."),
+    "AMT_CREDIT": ("Credit amount", "The amount of the loan."),
+    "AMT_ANNUITY": ("Yearly repayment (annuity)", "What the client repays each year."),
+    "AMT_GOODS_PRICE": ("Price of the goods", "Price of the goods the loan pays for."),
+}
+
+
+def as_float(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number  # NaN -> None
+
+
+client_id = ui.require_client()
+ui.page_title("What if", client_id)
+record = ui.fetch(api_client.client, client_id, what="the client's application",
+                  not_found=ui.unknown_client(client_id)).get("application") or {}
+current = ui.fetch(api_client.score, client_id, what="the current score",
+                   not_found=ui.unknown_client(client_id))
+if not record:
+    st.info("The scoring service gave no application record to start from.")
+    st.stop()
+
+st.caption("Change the application below and re-score it. Nothing is saved: this only shows "
+           "how the model would answer.")
+with st.form(f"what-if-{client_id}"):
+    changed = dict(record)
+    columns = st.columns(2)
+    for i, (column, (label, help_text)) in enumerate(AMOUNTS.items()):
+        value = as_float(record.get(column))
+        entered = columns[i % 2].number_input(
+            label, min_value=0.0, value=value, step=1000.0, format="%.0f", help=help_text,
+            key=f"wi-{client_id}-{column}", placeholder="not given")
+        changed[column] = entered
+    days = as_float(record.get("DAYS_EMPLOYED"))
+    not_employed = st.checkbox("Not employed (e.g. pensioner)", value=days == NOT_EMPLOYED,
+                               key=f"wi-{client_id}-not-employed")
+    years = None if days in (None, NOT_EMPLOYED) else round(abs(days) / DAYS_PER_YEAR, 1)
+    entered_years = st.number_input("Years in the current job", min_value=0.0, max_value=80.0,
+                                    value=years, step=0.5, format="%.1f",
+                                    key=f"wi-{client_id}-years", placeholder="not given",
+                                    help="Ignored when 'Not employed' is ticked.")
+    children = as_float(record.get("CNT_CHILDREN"))
+    entered_children = st.number_input("Number of children", min_value=0, max_value=20,
+                                       value=None if children is None else int(children),
+                                       step=1, key=f"wi-{client_id}-children")
+    submitted = st.form_submit_button("Re-score", type="primary", icon=":material/calculate:")
+
+if submitted:
+    if not_employed:
+        changed["DAYS_EMPLOYED"] = NOT_EMPLOYED
+    elif entered_years != years:       # untouched: keep the exact day count, not a rounding
+        changed["DAYS_EMPLOYED"] = (None if entered_years is None
+                                    else -int(round(entered_years * DAYS_PER_YEAR)))
+    elif days == NOT_EMPLOYED:         # box unticked, no years given: employment unknown
+        changed["DAYS_EMPLOYED"] = None
+    changed["CNT_CHILDREN"] = None if entered_children is None else int(entered_children)
+    try:
+        answer = api_client.predict([changed])
+    except api_client.ApiError as error:
+        for column, (label, _) in AMOUNTS.items():   # name the field as the form does
+            error.message = error.message.replace(f"clients.0.{column}", label)
+        ui.show_error(error, "the new score")
+        st.stop()
+    st.session_state["what-if"] = {"client_id": client_id,
+                                   "prediction": answer["predictions"][0]}
+
+result = st.session_state.get("what-if")
+if result and result["client_id"] == client_id:
+    new = result["prediction"]
+    old_p, new_p = float(current["probability"]), float(new["probability"])
+    points = 100 * (new_p - old_p)
+    left, right = st.columns(2)
+    left.metric("Current probability", ui.percent(old_p), border=True)
+    right.metric("With the changes", ui.percent(new_p), delta=f"{points:+.1f} points",
+                 delta_color="inverse", border=True,
+                 delta_description="lower is better for the client")
+    left.markdown(f"{ui.decision_words(current['decision'])} today")
+    with right:
+        ui.show_decision(new["decision"])
+    direction = ("lowers" if points < 0 else "raises" if points > 0 else "does not change")
+    st.caption(f"The changes {direction} the probability of payment difficulties from "
+               f"{ui.percent(old_p)} to {ui.percent(new_p)} ({points:+.1f} points); "
+               f"refusal threshold {ui.percent(float(new['threshold']))}.")

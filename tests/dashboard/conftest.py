@@ -1,0 +1,65 @@
+"""A live scoring API for the dashboard tests: the real Flask app over a trained demo root.
+
+The API is served over HTTP on a free loopback port (a werkzeug server thread), so the
+dashboard goes through its real client: timeouts, headers, JSON. The expected answers are
+fetched from the same API with plain ``requests``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from live_api import KEY, LiveApi, free_port, use_data_root
+
+PROJECT = Path(__file__).resolve().parents[2]
+if str(PROJECT) not in sys.path:       # `dashboard` and `api` are folders of the checkout
+    sys.path.insert(0, str(PROJECT))
+
+@pytest.fixture(scope="session")
+def live_api(trained_root: Path, tmp_path_factory) -> Iterator[LiveApi]:
+    """The real API (``api.app.create_app``) with an API key, over the session's trained root."""
+    from werkzeug.serving import make_server
+
+    from api.app import create_app
+    from credit_scoring_kedro.serving.service import ScoringService
+
+    previous = os.environ.get("CREDIT_DATA_ROOT")
+    use_data_root(trained_root)
+    log = tmp_path_factory.mktemp("dashboard_log") / "log.db"
+    service = ScoringService.from_catalog(log_url=f"sqlite:///{log}")
+    server = make_server("127.0.0.1", free_port(), create_app(service, api_key=KEY,
+                                                              cors_origins=[]), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveApi(f"http://127.0.0.1:{server.server_port}/api/v1", KEY, trained_root)
+    finally:
+        server.shutdown()
+        if previous is None:
+            os.environ.pop("CREDIT_DATA_ROOT", None)
+        else:
+            os.environ["CREDIT_DATA_ROOT"] = previous
+
+
+@pytest.fixture
+def dashboard_env(live_api: LiveApi, monkeypatch) -> LiveApi:
+    """The dashboard's environment pointed at the live API, with its key, on its data root."""
+    import streamlit as st
+
+    monkeypatch.setenv("CREDIT_API_URL", live_api.url)
+    monkeypatch.setenv("CREDIT_API_KEY", live_api.key)
+    use_data_root(live_api.root)
+    st.cache_data.clear()
+    return live_api
+
+
+@pytest.fixture(scope="session")
+def granted_and_refused(live_api: LiveApi) -> dict[str, int]:
+    """One served client of each decision."""
+    return {d: live_api.get("/clients", decision=d, page_size=1)["clients"][0]["client_id"]
+            for d in ("granted", "refused")}

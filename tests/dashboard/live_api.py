@@ -1,0 +1,48 @@
+"""The live test API's address and a plain HTTP client for the expected answers."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import requests
+
+PROJECT = Path(__file__).resolve().parents[2]
+APP = PROJECT / "dashboard" / "app.py"
+KEY = "dashboard-test-key"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveApi:
+    """Where the test API listens, and a way to ask it what the dashboard should show."""
+
+    def __init__(self, url: str, key: str, root: Path) -> None:
+        self.url, self.key, self.root = url, key, root
+
+    def get(self, path: str, **params) -> dict:
+        response = requests.get(f"{self.url}{path}", params=params,
+                                headers={"X-API-Key": self.key}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def post(self, path: str, body: dict) -> dict:
+        response = requests.post(f"{self.url}{path}", json=body,
+                                 headers={"X-API-Key": self.key}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+
+def use_data_root(root: Path) -> None:
+    """Point the catalog helper (API service, dashboard reports) at ``root``."""
+    from credit_scoring_kedro.serving import artifacts
+
+    os.environ["CREDIT_DATA_ROOT"] = str(root)
+    artifacts.catalog.cache_clear()
+
+

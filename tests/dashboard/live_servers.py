@@ -1,0 +1,178 @@
+"""The scoring API (gunicorn) and the dashboard (streamlit run) as real processes, and a browser.
+
+Used by the real-browser test and by ``benchmarks/bench_dashboard.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+PROJECT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def browser_missing() -> str | None:
+    """Why the real-browser checks cannot run here, or None."""
+    if not CHROMIUM.exists():
+        return (f"{CHROMIUM} is not installed (apt-get install chromium chromium-driver "
+                "fonts-liberation)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install playwright)"
+    return None
+
+
+@dataclass
+class Servers:
+    api_url: str
+    dashboard_url: str
+    key: str
+
+
+def _wait(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} not up after {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)   # its own session: gunicorn workers too
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextlib.contextmanager
+def running_servers(data_root: Path, logs: Path, key: str = "browser-test-key",
+                    workers: int = 1) -> Iterator[Servers]:
+    """Start the API over ``data_root`` and the dashboard pointing at it; stop both after."""
+    logs.mkdir(parents=True, exist_ok=True)
+    api_port, dashboard_port = free_port(), free_port()
+    base = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "PYTHONUNBUFFERED": "1"}
+    api_env = {**base, "CREDIT_DATA_ROOT": str(data_root), "CREDIT_API_HOST": "127.0.0.1",
+               "CREDIT_API_PORT": str(api_port), "CREDIT_API_WORKERS": str(workers),
+               "CREDIT_API_KEY": key,
+               "PREDICTION_LOG_URL": f"sqlite:///{(logs / 'prediction_log.db').resolve()}"}
+    api_url = f"http://127.0.0.1:{api_port}/api/v1"
+    dashboard_env = {**base, "CREDIT_DATA_ROOT": str(data_root), "CREDIT_API_URL": api_url,
+                     "CREDIT_API_KEY": key}
+    processes = []
+    try:
+        with open(logs / "api.log", "w") as api_log:
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "api/gunicorn.conf.py", "api.wsgi:app"],
+                cwd=PROJECT, env=api_env, stdout=api_log, stderr=subprocess.STDOUT,
+                start_new_session=True))
+        with open(logs / "dashboard.log", "w") as dashboard_log:
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+                 "--server.headless", "true", "--server.address", "127.0.0.1",
+                 "--server.port", str(dashboard_port), "--browser.gatherUsageStats", "false"],
+                cwd=PROJECT, env=dashboard_env, stdout=dashboard_log, stderr=subprocess.STDOUT,
+                start_new_session=True))
+        _wait(f"{api_url}/ready", processes[0], logs / "api.log", 120)
+        dashboard_url = f"http://127.0.0.1:{dashboard_port}"
+        _wait(f"{dashboard_url}/_stcore/health", processes[1], logs / "dashboard.log", 60)
+        yield Servers(api_url, dashboard_url, key)
+    finally:
+        for process in processes:
+            _stop(process)
+
+
+@contextlib.contextmanager
+def chromium_page(width: int = 1400, height: int = 1000):
+    """A Playwright page in Debian's chromium (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
+
+
+def open_find_page(page, dashboard_url: str) -> None:
+    page.goto(dashboard_url)
+    page.get_by_label("Client ID", exact=True).wait_for(timeout=30_000)
+
+
+SEARCH_BOX = ("Client ID", "[data-testid='stMain']", "Open client")
+SIDEBAR_BOX = ("Open a client by ID", "[data-testid='stSidebar']", "Open")
+
+
+def type_client_id(page, client_id: int, box: tuple[str, str, str] = SEARCH_BOX) -> None:
+    page.get_by_label(box[0], exact=True).fill(str(client_id))
+
+
+# Clicks "Open client" inside the page and resolves, one frame after the client's title and
+# probability are in the DOM (i.e. once painted), with the milliseconds since the click.
+_OPEN_AND_TIME = """([id, scope, label]) => new Promise((resolve, reject) => {
+    const button = [...document.querySelectorAll(scope + ' button')]
+        .find(b => b.textContent.includes(label));
+    if (!button) { reject(new Error('no ' + label + ' button')); return; }
+    const started = performance.now();
+    const deadline = started + 30000;
+    button.click();
+    const poll = () => {
+        const title = document.querySelector('h1');
+        const value = document.querySelector("[data-testid='stMetricValue']");
+        if (title && title.textContent.includes('client ' + id)
+                && value && value.textContent.trim()) {
+            requestAnimationFrame(() => resolve(performance.now() - started));
+        } else if (performance.now() > deadline) {
+            reject(new Error('no score card for client ' + id + ' after 30 s'));
+        } else {
+            requestAnimationFrame(poll);
+        }
+    };
+    requestAnimationFrame(poll);
+})"""
+
+
+def open_typed_client(page, client_id: int,
+                      box: tuple[str, str, str] = SEARCH_BOX) -> tuple[str, float]:
+    """Press the box's button; wait until the client's score card is painted.
+
+    Returns the probability shown (the first ``stMetricValue``) and the seconds from the
+    click to the painted card, measured inside the page (no driver round trip included).
+    """
+    elapsed_ms = page.evaluate(_OPEN_AND_TIME, [client_id, box[1], box[2]])
+    shown = page.locator("[data-testid='stMetricValue']").first.inner_text()
+    return shown, elapsed_ms / 1000
+
+
+def select_client(page, client_id: int) -> str:
+    """Type the ID on the search page, open it, wait for the painted score card."""
+    type_client_id(page, client_id)
+    return open_typed_client(page, client_id)[0]

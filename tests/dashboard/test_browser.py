@@ -1,0 +1,41 @@
+"""The dashboard in a real chromium: pick a client, see the painted score card, keep a screenshot."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from live_servers import PROJECT, browser_missing, chromium_page, open_find_page, running_servers
+from live_servers import select_client as pick
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(browser_missing() is not None,
+                                 reason=f"real-browser test skipped: {browser_missing()}")]
+
+SCREENSHOTS = PROJECT / "docs" / "screenshots"
+# its own name: the gallery beside it comes from benchmarks/bench_dashboard.py on the demo data
+SHOT = SCREENSHOTS / "browser_test_score_card.png"
+
+
+def test_selecting_a_client_paints_the_apis_score_card(trained_root, tmp_path) -> None:
+    with running_servers(trained_root, tmp_path / "logs") as servers:
+        headers = {"X-API-Key": servers.key}
+        client_id = requests.get(f"{servers.api_url}/clients", params={"decision": "refused"},
+                                 headers=headers, timeout=10).json()["clients"][0]["client_id"]
+        expected = requests.get(f"{servers.api_url}/clients/{client_id}/score",
+                                headers=headers, timeout=10).json()
+        with chromium_page() as page:
+            open_find_page(page, servers.dashboard_url)
+            shown = pick(page, client_id)
+            assert shown == f"{100 * expected['probability']:.1f} %"
+            assert page.get_by_text("Credit refused").first.is_visible()
+            assert f"client={client_id}" in page.url          # a link to this very card
+            page.wait_for_selector(".js-plotly-plot", timeout=15_000)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOT), full_page=True)
+
+            page.goto(f"{servers.dashboard_url}/explanation?client={client_id}")
+            page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+            sentence = requests.get(f"{servers.api_url}/clients/{client_id}/explanation",
+                                    headers=headers, timeout=10).json()["raises_risk"][0]
+            assert page.get_by_text(sentence["sentence"]).first.is_visible()
+    assert SHOT.stat().st_size > 20_000

@@ -1,0 +1,159 @@
+"""Each client page shows what the live API answers: score, decision, reasons, record, peers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from apptest import open_page, texts
+
+
+def shown_percent(text: str) -> float:
+    """'11.4 %' -> 0.114"""
+    return float(text.replace("%", "").strip()) / 100
+
+
+def figure(at, index: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+@pytest.mark.parametrize("decision", ["granted", "refused"])
+def test_score_card_shows_the_apis_probability_decision_reading_and_version(
+        dashboard_env, granted_and_refused, decision) -> None:
+    client_id = granted_and_refused[decision]
+    expected = dashboard_env.get(f"/clients/{client_id}/score")
+    at = open_page("views/score_card.py", client_id)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    probability = metrics["Probability of payment difficulties"]
+    assert shown_percent(probability) == pytest.approx(expected["probability"], abs=5e-4)
+    assert shown_percent(metrics["Refusal threshold"]) == pytest.approx(expected["threshold"],
+                                                                        abs=5e-4)
+    words = {"granted": "Credit granted", "refused": "Credit refused"}[expected["decision"]]
+    assert expected["decision"] == decision
+    assert metrics["Decision"] == words
+    banner = (at.success if decision == "granted" else at.error)[0]
+    assert words in banner.value and banner.icon  # an icon and words, not colour alone
+    assert any(expected["reading"] in text for text in texts(at.info))
+    assert any(expected["model_version"] in text for text in texts(at.caption))
+    bar = figure(at)
+    assert bar["data"][0]["x"] == [pytest.approx(expected["probability"])]
+    assert any(s.get("x0") == pytest.approx(expected["threshold"])
+               for s in bar["layout"]["shapes"])  # the threshold line
+    alt = at.get("plotly_chart")[0].proto.alt               # the chart's text twin, read
+    assert words.lower() in alt and alt in texts(at.caption)  # aloud and shown below it
+
+
+def test_explanation_lists_the_apis_sentences_and_draws_its_contributions(
+        dashboard_env, granted_and_refused) -> None:
+    client_id = granted_and_refused["refused"]
+    expected = dashboard_env.get(f"/clients/{client_id}/explanation")
+    at = open_page("views/explanation.py", client_id)
+    assert not at.exception
+    items = texts(at.markdown)
+    raising = [t.removeprefix("- ▲ ") for t in items if t.startswith("- ▲ ")]
+    lowering = [t.removeprefix("- ▼ ") for t in items if t.startswith("- ▼ ")]
+    assert raising == [f["sentence"] for f in expected["raises_risk"]]
+    assert lowering == [f["sentence"] for f in expected["lowers_risk"]]
+    assert raising or lowering
+    bars = figure(at)["data"][0]
+    factors = expected["raises_risk"] + expected["lowers_risk"]
+    assert sorted(bars["x"]) == pytest.approx(sorted(f["contribution"] for f in factors))
+    for label, value in zip(bars["y"], bars["x"], strict=True):
+        assert label.startswith("▲" if value > 0 else "▼")  # direction also as a symbol
+    caption = " ".join(texts(at.caption))
+    assert all(f["label"] in caption for f in factors)
+
+
+def test_client_information_shows_labels_and_readable_values(dashboard_env,
+                                                             granted_and_refused) -> None:
+    client_id = granted_and_refused["granted"]
+    expected = dashboard_env.get(f"/clients/{client_id}")["fields"]
+    at = open_page("views/client_info.py", client_id)
+    assert not at.exception
+    table = at.table[0].value
+    assert list(table["Information"]) == [f["label"] for f in expected]
+    assert list(table["Value"]) == [f["display"] for f in expected]
+    assert not set(table["Information"]) & {f["name"] for f in expected if f["name"] != f["label"]}
+
+
+def test_comparison_marks_the_clients_value_and_lists_similar_clients_outcomes(
+        dashboard_env, granted_and_refused) -> None:
+    client_id = granted_and_refused["refused"]
+    offered = dashboard_env.get("/features")["features"]
+    feature = next(f for f in offered if f["feature"] == "AMT_CREDIT")
+    expected = dashboard_env.get(f"/population/{feature['feature']}", client_id=client_id, k=50)
+    similar = dashboard_env.get(f"/clients/{client_id}/similar", k=10)["clients"]
+
+    at = open_page("views/comparison.py", client_id)
+    assert not at.exception
+    picker = at.selectbox(key="compare-feature")
+    assert picker.options == [f["label"] for f in offered]
+    picker.select(feature["feature"]).run()
+    assert not at.exception
+    chart = figure(at)
+    assert {trace["name"] for trace in chart["data"]} == {"all clients", "similar clients"}
+    marker = [s for s in chart["layout"]["shapes"] if s.get("type") == "line"]
+    assert marker[0]["x0"] == pytest.approx(expected["client_value"])
+    shares = next(t for t in chart["data"] if t["name"] == "similar clients")["customdata"]
+    assert [s[0] for s in shares] == pytest.approx(expected["histograms"]["similar"])
+    assert f"{expected['client_value']:,.0f}" in " ".join(texts(at.caption))
+
+    table = at.table[0].value
+    assert list(table["Client"]) == [c["client_id"] for c in similar]
+    words = ["✖ Had payment difficulties" if c["defaulted"] else "✔ Repaid" for c in similar]
+    assert list(table["Outcome"]) == words
+
+
+def test_what_if_rescores_the_edited_application_through_the_api(
+        dashboard_env, granted_and_refused) -> None:
+    client_id = granted_and_refused["granted"]
+    record = dashboard_env.get(f"/clients/{client_id}")["application"]
+    current = dashboard_env.get(f"/clients/{client_id}/score")
+    edited = {**record, "AMT_CREDIT": record["AMT_CREDIT"] * 3,
+              "AMT_ANNUITY": (record.get("AMT_ANNUITY") or 20_000) * 3}
+    expected = dashboard_env.post("/predict", {"clients": [edited]})["predictions"][0]
+    assert expected["probability"] != pytest.approx(current["probability"], abs=1e-6)
+
+    at = open_page("views/what_if.py", client_id)
+    assert not at.exception
+    credit = at.number_input(key=f"wi-{client_id}-AMT_CREDIT")
+    assert credit.value == pytest.approx(record["AMT_CREDIT"])  # prefilled from the API record
+    credit.set_value(edited["AMT_CREDIT"])
+    at.number_input(key=f"wi-{client_id}-AMT_ANNUITY").set_value(edited["AMT_ANNUITY"])
+    next(b for b in at.button if b.label == "Re-score").click().run()
+    assert not at.exception
+    metrics = {m.label: m for m in at.metric}
+    assert shown_percent(metrics["Current probability"].value) == pytest.approx(
+        current["probability"], abs=5e-4)
+    new = metrics["With the changes"]
+    assert shown_percent(new.value) == pytest.approx(expected["probability"], abs=5e-4)
+    points = 100 * (expected["probability"] - current["probability"])
+    assert new.delta == f"{points:+.1f} points"
+    words = "Credit granted" if expected["decision"] == "granted" else "Credit refused"
+    assert any(words in text for text in texts(at.success) + texts(at.error))
+
+
+def test_what_if_without_changes_gives_back_the_current_score(dashboard_env,
+                                                              granted_and_refused) -> None:
+    client_id = granted_and_refused["refused"]
+    current = dashboard_env.get(f"/clients/{client_id}/score")
+    at = open_page("views/what_if.py", client_id)
+    next(b for b in at.button if b.label == "Re-score").click().run()
+    assert not at.exception
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["With the changes"].value == metrics["Current probability"].value
+    assert shown_percent(metrics["With the changes"].value) == pytest.approx(
+        current["probability"], abs=5e-4)
+
+
+def test_what_if_names_a_refused_field_in_words(dashboard_env, granted_and_refused) -> None:
+    client_id = granted_and_refused["granted"]
+    at = open_page("views/what_if.py", client_id)
+    at.number_input(key=f"wi-{client_id}-AMT_INCOME_TOTAL").set_value(0.0)  # API needs > 0
+    next(b for b in at.button if b.label == "Re-score").click().run()
+    assert not at.exception
+    message = " ".join(texts(at.error))
+    assert "rejected the request" in message and "Yearly income" in message
+    assert [b.label for b in at.button if b.label == "Retry"] == ["Retry"]
+    assert "With the changes" not in [m.label for m in at.metric]
