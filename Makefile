@@ -14,8 +14,14 @@ export KEDRO_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 export CREDIT_DATA_ROOT := $(DATA_ROOT)
 export PYTHONUNBUFFERED := 1
+CREDIT_API_HOST ?= 127.0.0.1
+CREDIT_API_PORT ?= 8000
+DASHBOARD_PORT ?= 8501
+export CREDIT_API_HOST CREDIT_API_PORT DASHBOARD_PORT
+# Debian's chromium drives the real-browser tests (Playwright's own browsers are never downloaded)
+CHROMIUM_INSTALL := command -v chromium >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-liberation)
 
-.PHONY: help install run pipelines demo-data test test-slow lint viz bench bench-data clean
+.PHONY: help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-api bench-dashboard clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,10 +49,23 @@ pipelines: demo-data ## run the pipelines (skipped when data, conf and code are 
 	$(BIN)/python -m credit_scoring_kedro.workflow pipelines $(if $(FORCE),--force,)
 	@$(BIN)/python -m credit_scoring_kedro.workflow summary
 
-run: pipelines ## install, generate demo data if needed, run the pipelines
-	@echo ">> done. Next: 'make viz' to see the pipelines, 'make test' to run the tests."
+run: pipelines ## install, generate demo data if needed, run the pipelines, then serve the API and the dashboard
+	@$(BIN)/python -m credit_scoring_kedro.launcher
 
-test: $(STAMP) ## install what the tests need and run them (slow full-size tests excluded)
+serve: $(STAMP) ## start the API and the dashboard together and print their URLs (Ctrl-C stops both)
+	@$(BIN)/python -m credit_scoring_kedro.launcher
+
+api: $(STAMP) ## serve the scoring API with gunicorn on http://127.0.0.1:8000/api/v1 (docs: /api/v1/docs)
+	$(BIN)/python -m gunicorn -c api/gunicorn.conf.py api.wsgi:app
+
+dashboard: $(STAMP) ## start the Streamlit dashboard on http://127.0.0.1:8501 (it needs the API: make api)
+	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.address $(CREDIT_API_HOST) \
+		--server.port $(DASHBOARD_PORT) --browser.gatherUsageStats false
+
+browser: ## install Debian's chromium for the real-browser tests when it is missing (root)
+	@$(CHROMIUM_INSTALL) || echo "!! could not install chromium: the real-browser tests will be skipped"
+
+test: $(STAMP) browser ## install what the tests need and run them (slow full-size tests excluded)
 	$(BIN)/python -m pytest -m "not slow"
 
 test-slow: $(STAMP) ## the opt-in full-size tests
@@ -60,6 +79,12 @@ viz: $(STAMP) ## build the kedro-viz static site into build/ (open build/index.h
 
 bench: $(STAMP) ## time ingestion + features at 1/4, 1/2 and full size (generates full-size data once)
 	$(BIN)/python benchmarks/bench_data_engineering.py
+
+bench-api: $(STAMP) ## latency and throughput of the API under gunicorn (BENCH_ROOT: a data root with trained outputs)
+	$(BIN)/python benchmarks/bench_api.py --root $(or $(BENCH_ROOT),$(DATA_ROOT)) --locust
+
+bench-dashboard: $(STAMP) browser ## time from picking a client to a painted score card, in chromium
+	$(BIN)/python benchmarks/bench_dashboard.py
 
 clean: ## remove generated outputs, the MLflow store and registry (keeps data/01_raw and .venv)
 	find $(DATA_ROOT) -mindepth 2 -type f ! -name .gitkeep ! -path '$(DATA_ROOT)/01_raw/*' -delete
