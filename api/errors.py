@@ -27,8 +27,15 @@ def error_response(status: int, code: str, message: str, details: list | None = 
 
 def validation_details(error: ValidationError) -> list[dict]:
     """pydantic's errors as {location, problem}, without echoing the (possibly huge) input."""
-    return [{"location": ".".join(str(p) for p in e["loc"]) or "body", "problem": e["msg"]}
+    return [{"location": ".".join(str(p) for p in e["loc"]) or "body", "problem": _problem(e)}
             for e in error.errors(include_url=False, include_input=False)[:50]]
+
+
+def _problem(error: dict) -> str:
+    # integer columns are validated as whole floats (1.0 is accepted): say it in words
+    if error["type"] == "multiple_of" and error.get("ctx", {}).get("multiple_of") == 1:
+        return "Input should be a whole number"
+    return error["msg"]
 
 
 def register_error_handlers(app: Flask) -> None:

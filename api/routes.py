@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
+from pydantic import ValidationError
 
 from api import schemas
 from api.errors import ApiError
@@ -76,11 +77,14 @@ def predict():
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type",
                        "Send the applications as JSON with Content-Type: application/json")
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise ApiError(400, "invalid_json", "The body is not valid JSON")
-    body = svc.request_model.model_validate(payload)
-    records = [c.model_dump() for c in body.clients]
+    try:  # pydantic-core parses and validates the bytes in one pass
+        body = svc.request_model.model_validate_json(request.get_data(cache=False))
+    except ValidationError as error:
+        if any(e["type"] == "json_invalid" for e in error.errors()):
+            raise ApiError(400, "invalid_json", "The body is not valid JSON") from None
+        raise
+    # a validated record's fields are its __dict__: no copy per record (1,000 in a batch)
+    records = [c.__dict__ for c in body.clients]
     predictions = svc.predict(records, g.request_id)
     g.log_extra = {"clients": len(records)}
     return jsonify(model_version=svc.bundle.version, threshold=float(svc.bundle.threshold),

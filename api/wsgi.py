@@ -8,3 +8,4 @@ from api.app import create_app  # noqa: E402  (logging first: loading the model 
 
 app = create_app()
 configure_json_logging()  # Kedro's import configures its own handlers: take the root back
+

@@ -27,9 +27,12 @@ def locations(error: dict) -> set[str]:
     ({"DAYS_BIRTH": 35}, "clients.0.DAYS_BIRTH", "less than or equal"),   # years, not days
     ({"EXT_SOURCE_2": 1.5}, "clients.0.EXT_SOURCE_2", "less than or equal to 1"),
     ({"CODE_GENDER": "Q"}, "clients.0.CODE_GENDER", "'F'"),
-    ({"CNT_CHILDREN": 1.5}, "clients.0.CNT_CHILDREN", "integer"),
+    ({"CNT_CHILDREN": 1.5}, "clients.0.CNT_CHILDREN", "whole number"),
+    ({"CNT_CHILDREN": True}, "clients.0.CNT_CHILDREN", "number"),
+    ({"AMT_CREDIT": "250000"}, "clients.0.AMT_CREDIT", "number"),
     ({"TARGET": 1}, "clients.0.TARGET", "not permitted"),
-    ({"SK_ID_CURR": None}, "clients.0.SK_ID_CURR", "integer"),
+    ({"SK_ID_CURR": None}, "clients.0.SK_ID_CURR", "number"),
+    ({"SK_ID_CURR": 100001.5}, "clients.0.SK_ID_CURR", "whole number"),
 ])
 def test_a_wrong_field_is_named_with_its_problem(client, records, change, location, words) -> None:
     response = client.post(URL, json={"clients": [records[0] | change]})

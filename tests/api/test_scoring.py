@@ -93,3 +93,12 @@ def test_the_logged_prediction_equals_the_returned_one(client, service, records)
         assert row["decision"] == prediction["decision"]
         assert row["model_version"] == prediction["model_version"]
         assert row["inputs"] == {k: v for k, v in record.items() if v is not None}
+
+
+def test_whole_numbers_written_as_floats_are_accepted_and_score_the_same(client, records) -> None:
+    record = records[0]
+    as_floats = record | {c: float(record[c]) for c in ("CNT_CHILDREN", "DAYS_BIRTH", "FLAG_MOBIL")}
+    answers = [client.post(URL, json={"clients": [r]}) for r in (record, as_floats)]
+    assert [a.status_code for a in answers] == [200, 200]
+    probabilities = [a.get_json()["predictions"][0]["probability"] for a in answers]
+    assert probabilities[0] == probabilities[1]

