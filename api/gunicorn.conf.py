@@ -6,8 +6,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")   # one thread per worker: no over
 
 bind = f"{os.environ.get('CREDIT_API_HOST', '127.0.0.1')}:{os.environ.get('CREDIT_API_PORT', '8000')}"
 workers = int(os.environ.get("CREDIT_API_WORKERS", "2"))
-worker_class = "sync"
-threads = 1
+worker_class = os.environ.get("CREDIT_API_WORKER_CLASS", "sync")   # gthread keeps connections alive
+threads = int(os.environ.get("CREDIT_API_THREADS", "1"))
 preload_app = True          # load the model once; workers share its memory (copy-on-write)
 timeout = 60
 graceful_timeout = 20

@@ -97,8 +97,8 @@ def free_port() -> int:
 class Server:
     """gunicorn serving ``api.wsgi:app`` in its own session, stopped whatever happens."""
 
-    def __init__(self, root: Path, workers: int, workdir: Path, app: str = "api.wsgi:app"
-                 ) -> None:
+    def __init__(self, root: Path, workers: int, workdir: Path, app: str = "api.wsgi:app",
+                 log_url: str | None = None) -> None:
         self.app = app
         self.port = free_port()
         self.log_path = workdir / "gunicorn.log"
@@ -109,7 +109,7 @@ class Server:
                     "CREDIT_API_HOST": HOST,
                     "CREDIT_API_WORKERS": str(workers),
                     "CREDIT_API_LOG_LEVEL": "WARNING",
-                    "PREDICTION_LOG_URL": f"sqlite:///{self.db_path}",
+                    "PREDICTION_LOG_URL": log_url or f"sqlite:///{self.db_path}",
                     "KEDRO_DISABLE_TELEMETRY": "true"}
         self.proc: subprocess.Popen | None = None
         self.started_in = 0.0
@@ -539,6 +539,8 @@ def main() -> int:
     parser.add_argument("--app", default="api.wsgi:app",
                         help="WSGI app gunicorn serves (a variant to compare; PYTHONPATH is "
                              "passed on)")
+    parser.add_argument("--log-url", help="prediction log database (default: a throw-away "
+                        "SQLite file; 'off' measures the API without its log)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (gunicorn log, prediction log, CSV)")
@@ -550,7 +552,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     workdir = Path(tempfile.mkdtemp(prefix="bench_api_"))
     api_key = os.environ.get("CREDIT_API_KEY") or None
-    server = Server(args.root, args.workers, workdir, args.app)
+    server = Server(args.root, args.workers, workdir, args.app, args.log_url)
     results = Results()
     try:
         return run(args, server, workdir, api_key, results)

@@ -79,8 +79,9 @@ class ScoringService:
         if log_url is None:
             with in_project_root():
                 log_url = catalog().get("prediction_log").url
+        log = None if log_url == "off" else PredictionLog(log_url)   # "off": load tests only
         service = cls.from_artifacts(**loaded, train_features_path=artifact_path("feat_train"),
-                                     log=PredictionLog(log_url))
+                                     log=log)
         service.loaded_in = time.perf_counter() - started
         logger.info("scoring service ready in %.1f s: model %s, %d clients, %d features",
                     service.loaded_in, service.bundle.version, len(service.book),
