@@ -89,3 +89,25 @@ def test_explanation_adds_up_and_matches_the_probability(explainer) -> None:
     assert result["base_value"] + shown == pytest.approx(result["log_odds"], abs=1e-6)
     with pytest.raises(ValueError, match="one client"):
         local.explain(frame.head(2))
+
+
+def test_labels_are_short_for_history_aggregates_and_patterned_columns() -> None:
+    from credit_scoring_kedro.explain.local import feature_label
+
+    glossary = {"statistics": {"mean": "Average"}, "scopes": {"CLOSED": "closed"},
+                "sources": {"bureau": "other lenders"},
+                "column_labels": {"AMT_CREDIT_SUM": "credit amount"},
+                "label_patterns": [{"pattern": "^(.+)_MEDI$", "label": "Building: {words} (median)"}]}
+    aggregate = {"name": "BURO_CLOSED_AMT_CREDIT_SUM_MEAN", "kind": "history_aggregate",
+                 "source_table": "bureau", "source_column": "AMT_CREDIT_SUM",
+                 "statistic": "mean", "scope": "CLOSED",
+                 "description": "Average current credit amount over the client's credits at "
+                                "other lenders reported by the Credit Bureau (closed only)"}
+    assert feature_label(aggregate, glossary) == "Average credit amount (other lenders, closed)"
+    unnamed = aggregate | {"source_column": "DAYS_CREDIT",
+                           "description": "Average how many days before, in days, over them"}
+    assert feature_label(unnamed, glossary) == "Average how many days before (other lenders, closed)"
+    building = {"name": "LIVING_AREA_MEDI", "description": "Normalized information, long"}
+    assert feature_label(building, glossary) == "Building: living area (median)"
+    assert feature_label(building, glossary | {"labels": {"LIVING_AREA_MEDI": "Living area"}}) \
+        == "Living area"

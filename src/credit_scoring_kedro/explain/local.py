@@ -32,9 +32,7 @@ class LocalExplainer:
     @classmethod
     def build(cls, bundle: ModelBundle, dictionary: list[dict], glossary: dict,
               reference: dict) -> LocalExplainer:
-        short = glossary.get("labels", {})
-        labels = {e["name"]: short.get(e["name"]) or _first_clause(e["description"])
-                  for e in dictionary}
+        labels = {e["name"]: feature_label(e, glossary) for e in dictionary}
         quartiles = {f: (r["quantiles"]["all"][5], r["quantiles"]["all"][15])
                      for f, r in reference["features"].items() if r.get("quantiles")}
         return cls(bundle, labels, quartiles)
@@ -99,6 +97,35 @@ class LocalExplainer:
         if value > q3:
             return "high"
         return "usual"
+
+
+def feature_label(entry: dict, glossary: dict) -> str:
+    """A short name for sentences, from the glossary and the feature dictionary entry.
+
+    In order: the glossary's ``labels``; its ``label_patterns`` (``{words}`` is the first
+    group of the pattern in lower-case words); for a history aggregate, "<statistic> <what>
+    (<source>)" with the glossary's short ``sources`` (the dictionary's sentence names the
+    whole table: too long to read aloud); else the description's first clause.
+    """
+    name = entry["name"]
+    if name in glossary.get("labels", {}):
+        return glossary["labels"][name]
+    for rule in glossary.get("label_patterns", []):
+        found = re.search(rule["pattern"], name)
+        if found:
+            words = (found.group(1) if found.groups() else name).replace("_", " ").lower()
+            return rule["label"].format(words=words)
+    description = entry.get("description", "")
+    source = glossary.get("sources", {}).get(entry.get("source_table"))
+    statistic = glossary.get("statistics", {}).get(entry.get("statistic"))
+    if entry.get("kind") == "history_aggregate" and source and statistic \
+            and description.startswith(statistic + " ") and " over " in description:
+        what = description[len(statistic) + 1:description.index(" over ")]
+        what = glossary.get("column_labels", {}).get(entry.get("source_column")) \
+            or _first_clause(what)
+        scope = glossary.get("scopes", {}).get(entry.get("scope"))
+        return f"{statistic} {what} ({source}{', ' + scope if scope else ''})"
+    return _first_clause(description)
 
 
 def _first_clause(description: str) -> str:
