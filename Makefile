@@ -21,7 +21,7 @@ export CREDIT_API_HOST CREDIT_API_PORT DASHBOARD_PORT
 # Debian's chromium drives the real-browser tests (Playwright's own browsers are never downloaded)
 CHROMIUM_INSTALL := command -v chromium >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-liberation)
 
-.PHONY: help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-api bench-dashboard clean
+.PHONY: help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-api bench-dashboard docs mlflow drift clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -85,6 +85,15 @@ bench-api: $(STAMP) ## latency and throughput of the API under gunicorn (BENCH_R
 
 bench-dashboard: $(STAMP) browser ## time from picking a client to a painted score card, in chromium
 	$(BIN)/python benchmarks/bench_dashboard.py
+
+docs: $(STAMP) ## refresh docs/methodology.md's results table and figures from the latest run
+	$(BIN)/python -m credit_scoring_kedro.reporting.methodology_doc
+
+mlflow: $(STAMP) ## the MLflow UI on the project's store (http://127.0.0.1:5000)
+	$(BIN)/mlflow ui --backend-store-uri $${MLFLOW_TRACKING_URI:-sqlite:///mlflow.db} --host 127.0.0.1 --port 5000
+
+drift: $(STAMP) ## rerun the drift report only (data/08_reporting/data_drift_report.html)
+	$(BIN)/kedro run --pipelines monitoring
 
 clean: ## remove generated outputs, the MLflow store and registry (keeps data/01_raw and .venv)
 	find $(DATA_ROOT) -mindepth 2 -type f ! -name .gitkeep ! -path '$(DATA_ROOT)/01_raw/*' -delete

@@ -33,3 +33,14 @@ def trained_root(tmp_path_factory) -> Path:
     run_kedro(root, "--pipelines", "modeling", "--params", "modeling.profile=smoke")
     run_kedro(root, "--pipelines", "explainability")
     return root
+
+
+@pytest.fixture(scope="session")
+def monitored_root(trained_root, tmp_path_factory) -> Path:
+    """A copy of the trained root on which the monitoring pipeline also ran."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("monitored") / "data"
+    shutil.copytree(trained_root, root)
+    run_kedro(root, "--pipelines", "monitoring")
+    return root

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from apptest import open_page, texts
@@ -29,15 +28,6 @@ def test_monitoring_without_reports_says_to_run_the_pipelines(dashboard_env, tmp
     assert not at.exception
     assert any("has not been produced yet" in text and "make pipelines" in text
                for text in texts(at.error))
-
-
-@pytest.fixture(scope="module")
-def monitored_root(trained_root, tmp_path_factory, kedro):
-    """A copy of the trained root on which the monitoring pipeline ran."""
-    root = tmp_path_factory.mktemp("monitored") / "data"
-    shutil.copytree(trained_root, root)
-    kedro(root, "--pipelines", "monitoring")
-    return root
 
 
 def test_monitoring_shows_the_catalogs_drift_summary_and_report(dashboard_env,

@@ -1,0 +1,1 @@
+"""Documents generated from the pipelines' outputs (``make docs``)."""

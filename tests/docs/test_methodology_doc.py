@@ -1,0 +1,64 @@
+"""docs/methodology.md shows exactly the metrics it claims to show, and `make docs` refreshes it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from credit_scoring_kedro.reporting import methodology_doc as doc
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_the_notes_table_is_the_committed_metrics_file() -> None:
+    assert doc.check(DOCS / "methodology.md", DOCS / "results") is None
+
+
+def test_a_changed_metric_makes_the_check_fail(tmp_path) -> None:
+    shutil.copytree(DOCS / "results", tmp_path / "results")
+    results = pd.read_csv(tmp_path / "results" / doc.RESULTS_FILE)
+    results.loc[0, "test_auc"] += 0.01
+    results.to_csv(tmp_path / "results" / doc.RESULTS_FILE, index=False)
+    problem = doc.check(DOCS / "methodology.md", tmp_path / "results")
+    assert problem is not None and "make docs" in problem
+
+
+def test_figures_the_note_shows_are_committed() -> None:
+    text = (DOCS / "methodology.md").read_text(encoding="utf-8")
+    for name in doc.FIGURES:
+        figure = f"figures/{name.removeprefix('fig_')}.png"
+        assert figure in text
+        assert (DOCS / figure).stat().st_size > 10_000
+
+
+@pytest.fixture
+def catalog_on(monitored_root):
+    from credit_scoring_kedro.serving import artifacts
+
+    before = os.environ.get("CREDIT_DATA_ROOT")
+    os.environ["CREDIT_DATA_ROOT"] = str(monitored_root)
+    artifacts.catalog.cache_clear()
+    yield monitored_root
+    if before is None:
+        os.environ.pop("CREDIT_DATA_ROOT", None)
+    else:
+        os.environ["CREDIT_DATA_ROOT"] = before
+    artifacts.catalog.cache_clear()
+
+
+def test_refresh_copies_the_latest_run_and_rewrites_the_table(catalog_on, tmp_path) -> None:
+    note = tmp_path / "methodology.md"
+    note.write_text(f"# note\n\n{doc.START}\nold table\n{doc.END}\n\nafter\n", encoding="utf-8")
+    copied = doc.refresh(note, tmp_path)
+    assert len(copied) == 2 + len(doc.FIGURES)
+    run = pd.read_csv(catalog_on / "08_reporting" / "model_results.csv")
+    assert pd.read_csv(tmp_path / "results" / doc.RESULTS_FILE).equals(run)
+    text = note.read_text(encoding="utf-8")
+    assert "old table" not in text and text.endswith("after\n")
+    assert doc.check(note, tmp_path / "results") is None
+    for model in run["model"]:
+        assert f"| {model} |" in text
