@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from credit_scoring_kedro.reporting import methodology_doc as doc
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def test_the_notes_table_is_the_committed_metrics_file() -> None:
-    assert doc.check(DOCS / "methodology.md", DOCS / "results") is None
+@pytest.mark.parametrize("document", doc.DOCUMENTS)
+def test_the_documents_table_is_the_committed_metrics_file(document) -> None:
+    assert doc.check(DOCS / document, DOCS / "results") is None
 
 
 def test_a_changed_metric_makes_the_check_fail(tmp_path) -> None:
@@ -29,6 +31,9 @@ def test_a_changed_metric_makes_the_check_fail(tmp_path) -> None:
 
 def test_figures_the_note_shows_are_committed() -> None:
     text = (DOCS / "methodology.md").read_text(encoding="utf-8")
+    slides = (DOCS / "presentation.md").read_text(encoding="utf-8")
+    for figure in set(re.findall(r"figures/[a-z_]+\.png", slides)):
+        assert (DOCS / figure).exists(), figure
     for name in doc.FIGURES:
         figure = f"figures/{name.removeprefix('fig_')}.png"
         assert figure in text
@@ -53,7 +58,7 @@ def catalog_on(monitored_root):
 def test_refresh_copies_the_latest_run_and_rewrites_the_table(catalog_on, tmp_path) -> None:
     note = tmp_path / "methodology.md"
     note.write_text(f"# note\n\n{doc.START}\nold table\n{doc.END}\n\nafter\n", encoding="utf-8")
-    copied = doc.refresh(note, tmp_path)
+    copied = doc.refresh([note], tmp_path)
     assert len(copied) == 2 + len(doc.FIGURES)
     run = pd.read_csv(catalog_on / "08_reporting" / "model_results.csv")
     assert pd.read_csv(tmp_path / "results" / doc.RESULTS_FILE).equals(run)
