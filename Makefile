@@ -72,7 +72,7 @@ test-slow: $(STAMP) ## the opt-in full-size tests
 	$(BIN)/python -m pytest -m slow
 
 lint: $(STAMP) ## ruff
-	$(BIN)/ruff check src tests benchmarks api dashboard
+	$(BIN)/ruff check src tests benchmarks api dashboard tools
 
 viz: $(STAMP) ## build the kedro-viz static site into build/ (open build/index.html)
 	$(BIN)/kedro viz build
