@@ -55,3 +55,9 @@ def client_ids(service) -> list[int]:
 def records(client, client_ids) -> list[dict]:
     """Application records of 40 served clients, as GET /clients/<id> gives them."""
     return [client.get(f"/api/v1/clients/{i}").get_json()["application"] for i in client_ids[:40]]
+
+
+@pytest.fixture(scope="session")
+def load_service():
+    """:func:`service_from` as a fixture, for tests that build their own data root."""
+    return service_from
