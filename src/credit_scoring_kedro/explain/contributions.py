@@ -44,7 +44,8 @@ def contributions(model: CalibratedModel, X: pd.DataFrame) -> Contributions:
     estimator = pipeline.steps[-1][1]
     name = type(estimator).__name__
     if name == "LGBMClassifier":
-        raw = np.asarray(estimator.booster_.predict(X, pred_contrib=True))
+        raw = np.asarray(estimator.booster_.predict(_lightgbm_input(X), pred_contrib=True,
+                                                    num_threads=1 if len(X) < 200 else 0))
         values, base = raw[:, :-1], float(raw[0, -1]) if len(raw) else 0.0
         features = list(X.columns)
     elif name == "LogisticRegression":
@@ -61,6 +62,14 @@ def contributions(model: CalibratedModel, X: pd.DataFrame) -> Contributions:
         intercept = float(model.calibrator.lr_.intercept_[0])
         values, base, space = values * slope, base * slope + intercept, "calibrated log-odds"
     return Contributions(values=values, base_value=base, features=features, space=space)
+
+
+def _lightgbm_input(X: pd.DataFrame):
+    """All-numeric encoded rows go to LightGBM as one float array: its pandas conversion
+    (a dtype check per column) cost 4 of the 5 ms of a one-client explanation."""
+    if any(isinstance(dtype, pd.CategoricalDtype) or dtype.kind == "O" for dtype in X.dtypes):
+        return X
+    return X.to_numpy(dtype=np.float64)
 
 
 def _linear(pipeline, estimator, X: pd.DataFrame):
