@@ -74,7 +74,7 @@ test-slow: $(STAMP) ## the opt-in full-size tests
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests benchmarks api dashboard tools
 
-viz: $(STAMP) ## build the kedro-viz static site into build/ (open build/index.html)
+viz: $(STAMP) ## build the kedro-viz static site into build/ (view: .venv/bin/python -m http.server -d build)
 	$(BIN)/kedro viz build
 
 bench: $(STAMP) ## time ingestion + features at 1/4, 1/2 and full size (generates full-size data once)
