@@ -41,7 +41,7 @@ from live_servers import (  # noqa: E402
 )
 
 PAGES = {  # page -> what shows that it is drawn
-    "score_card": ".js-plotly-plot", "explanation": ".js-plotly-plot",
+    "score_card": ".probability-bar", "explanation": ".js-plotly-plot",
     "client_info": "[data-testid='stTable']", "comparison": ".js-plotly-plot",
     "what_if": "[data-testid='stForm']", "importance": ".js-plotly-plot",
     "monitoring": "iframe",

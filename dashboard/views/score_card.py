@@ -20,8 +20,9 @@ middle.metric("Refusal threshold", ui.percent(threshold),
               help="Credit is refused when the probability reaches this value.")
 right.metric("Decision", words)
 
-ui.chart(charts.probability_bar(probability, threshold), key="probability-bar",
-         text=charts.probability_caption(probability, threshold, words))
+caption = charts.probability_caption(probability, threshold, words)
+st.markdown(charts.probability_bar_html(probability, threshold, caption), unsafe_allow_html=True)
+st.caption(caption)
 
 if score.get("reading"):
     st.info(ui.reading_sentence(score["reading"]), icon=":material/record_voice_over:")

@@ -29,7 +29,7 @@ def test_selecting_a_client_paints_the_apis_score_card(trained_root, tmp_path) -
             assert shown == f"{100 * expected['probability']:.1f} %"
             assert page.get_by_text("Credit refused").first.is_visible()
             assert f"client={client_id}" in page.url          # a link to this very card
-            page.wait_for_selector(".js-plotly-plot", timeout=15_000)
+            page.wait_for_selector(".probability-bar", timeout=15_000)
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOT), full_page=True)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 from apptest import open_page, texts
@@ -36,11 +38,12 @@ def test_score_card_shows_the_apis_probability_decision_reading_and_version(
     assert words in banner.value and banner.icon  # an icon and words, not colour alone
     assert any(expected["reading"] in text for text in texts(at.info))
     assert any(expected["model_version"] in text for text in texts(at.caption))
-    bar = figure(at)
-    assert bar["data"][0]["x"] == [pytest.approx(expected["probability"])]
-    assert any(s.get("x0") == pytest.approx(expected["threshold"])
-               for s in bar["layout"]["shapes"])  # the threshold line
-    alt = at.get("plotly_chart")[0].proto.alt               # the chart's text twin, read
+    bar = next(t for t in texts(at.markdown) if 'class="probability-bar"' in t)
+    shown = re.search(r'data-probability="([0-9.]+)" data-threshold="([0-9.]+)"', bar)
+    assert float(shown[1]) == pytest.approx(expected["probability"], abs=1e-6)
+    assert float(shown[2]) == pytest.approx(expected["threshold"], abs=1e-6)
+    assert f"Threshold {100 * expected['threshold']:.1f} %" in bar   # the threshold marked
+    alt = html.unescape(re.search(r'aria-label="([^"]*)"', bar)[1])  # the bar's text twin, read
     assert words.lower() in alt and alt in texts(at.caption)  # aloud and shown below it
 
 
