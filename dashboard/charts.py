@@ -87,13 +87,15 @@ def probability_bar_html(probability: float, threshold: float, caption: str) -> 
     colour = VERMILLION if refused else BLUE
     hatch = ("repeating-linear-gradient(45deg, rgba(255,255,255,.45) 0 4px, transparent 4px 9px),"
              if refused else "")
-    zones = (f"linear-gradient(90deg, {SKY}33 0 {cut:.2f}%, transparent {cut:.2f}%),"
-             f"repeating-linear-gradient(45deg, {ORANGE}40 0 3px, {ORANGE}1f 3px 8px)")
     return (
         f'<div class="probability-bar" role="img" aria-label="{html.escape(caption)}" '
         f'data-probability="{probability:.6f}" data-threshold="{threshold:.6f}" '
         f'style="font-size:15px;color:{INK};margin:6px 0 2px 0">'
-        f'<div style="position:relative;height:56px;background:{zones};border-radius:4px">'
+        f'<div style="position:relative;height:56px;border-radius:4px;overflow:hidden">'
+        f'<div style="position:absolute;left:0;top:0;bottom:0;width:{cut:.2f}%;'
+        f'background:{SKY}33"></div>'
+        f'<div style="position:absolute;left:{cut:.2f}%;right:0;top:0;bottom:0;background:'
+        f'repeating-linear-gradient(45deg, {ORANGE}40 0 3px, {ORANGE}1f 3px 8px)"></div>'
         f'<div style="position:absolute;left:0;top:14px;height:28px;width:{at:.2f}%;'
         f'background:{hatch}{colour};border-radius:0 3px 3px 0"></div>'
         f'<div style="position:absolute;left:{cut:.2f}%;top:0;bottom:0;'
