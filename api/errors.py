@@ -8,6 +8,8 @@ from flask import Flask, g, jsonify
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from credit_scoring_kedro.serving.service import UnknownClient, UnknownFeature
+
 logger = logging.getLogger("api")
 
 
@@ -42,6 +44,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
         return error_response(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(UnknownClient)
+    @app.errorhandler(UnknownFeature)
+    def _not_found(error: LookupError):
+        # the service's "no such client / feature": one 404 for every endpoint that asks it
+        return error_response(404, "not_found", str(error))
 
     @app.errorhandler(ValidationError)
     def _validation(error: ValidationError):

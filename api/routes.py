@@ -9,7 +9,7 @@ from api import schemas
 from api.errors import ApiError
 from api.openapi import Param, endpoint, path_int, query_args
 from credit_scoring_kedro.serving.client_book import FILTERS
-from credit_scoring_kedro.serving.service import ScoringService, UnknownClient, UnknownFeature
+from credit_scoring_kedro.serving.service import ScoringService
 
 bp = Blueprint("api", __name__)
 CLIENT = Param("client_id", "integer", "SK_ID_CURR of a served client", minimum=0,
@@ -29,10 +29,6 @@ def service() -> ScoringService:
 
 def _client(raw: str) -> int:
     return path_int("client_id", raw)
-
-
-def _not_found(error: LookupError):
-    raise ApiError(404, "not_found", str(error)) from error
 
 
 @bp.get("/health")
@@ -107,10 +103,7 @@ def clients():
           summary="A client's information in readable units, and the raw application")
 def client(client_id: str):
     query_args(client.contract)
-    try:
-        return jsonify(service().client(_client(client_id)))
-    except UnknownClient as error:
-        _not_found(error)
+    return jsonify(service().client(_client(client_id)))
 
 
 @bp.get("/clients/<client_id>/score")
@@ -119,10 +112,7 @@ def client(client_id: str):
           summary="Probability, decision and a plain reading of the margin")
 def score(client_id: str):
     query_args(score.contract)
-    try:
-        return jsonify(service().score(_client(client_id)))
-    except UnknownClient as error:
-        _not_found(error)
+    return jsonify(service().score(_client(client_id)))
 
 
 @bp.get("/clients/<client_id>/explanation")
@@ -132,10 +122,7 @@ def score(client_id: str):
           summary="Local SHAP explanation with plain-language sentences")
 def explanation(client_id: str):
     args = query_args(explanation.contract)
-    try:
-        return jsonify(service().explanation(_client(client_id), args["top_k"]))
-    except UnknownClient as error:
-        _not_found(error)
+    return jsonify(service().explanation(_client(client_id), args["top_k"]))
 
 
 @bp.get("/clients/<client_id>/similar")
@@ -145,10 +132,7 @@ def explanation(client_id: str):
           summary="The most similar training clients and their outcome")
 def similar(client_id: str):
     args = query_args(similar.contract)
-    try:
-        return jsonify(service().similar(_client(client_id), args["k"]))
-    except UnknownClient as error:
-        _not_found(error)
+    return jsonify(service().similar(_client(client_id), args["k"]))
 
 
 @bp.get("/features")
@@ -178,10 +162,7 @@ def importance():
           summary="Distribution of a feature: all clients, by outcome, similar group")
 def population(feature: str):
     args = query_args(population.contract)
-    try:
-        return jsonify(service().population_of(feature, args["client_id"], args["k"]))
-    except (UnknownClient, UnknownFeature) as error:
-        _not_found(error)
+    return jsonify(service().population_of(feature, args["client_id"], args["k"]))
 
 
 ENDPOINTS = [health, ready, model, predict, clients, client, score, explanation, similar,

@@ -17,19 +17,16 @@ if not raising and not lowering:
 ui.chart(charts.factors_chart(raising + lowering), key="factors",
          text=charts.factors_caption(raising + lowering))
 
-up, down = st.columns(2)
-with up:
-    st.subheader(":material/arrow_upward: Raises the risk")
-    for factor in raising:
-        st.markdown(f"- ▲ {factor['sentence']}")
-    if not raising:
-        st.markdown("Nothing notable.")
-with down:
-    st.subheader(":material/arrow_downward: Lowers the risk")
-    for factor in lowering:
-        st.markdown(f"- ▼ {factor['sentence']}")
-    if not lowering:
-        st.markdown("Nothing notable.")
+for column, title, mark, factors in zip(
+        st.columns(2), (":material/arrow_upward: Raises the risk",
+                        ":material/arrow_downward: Lowers the risk"),
+        ("▲", "▼"), (raising, lowering), strict=True):
+    with column:
+        st.subheader(title)
+        for factor in factors:
+            st.markdown(f"- {mark} {factor['sentence']}")
+        if not factors:
+            st.markdown("Nothing notable.")
 
 st.caption("Bar lengths are the factors' contributions to the score (SHAP values, on the "
            "log-odds scale): the larger, the more the factor weighs in this decision.")
