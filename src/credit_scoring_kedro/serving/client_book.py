@@ -34,6 +34,7 @@ class ClientBook:
     decision: np.ndarray
     directory: pd.DataFrame       # descriptive columns used by filters and lists
     row_of: dict[int, int]
+    filter_options: dict[str, list[str]]   # from the directory, once (every GET /clients reads it)
 
     @classmethod
     def build(cls, features: pl.DataFrame, bundle: ModelBundle, predict) -> ClientBook:
@@ -44,7 +45,7 @@ class ClientBook:
         ids = features.get_column(ID).to_numpy()
         directory = _directory(features, probability, decision)
         return cls(features, np.ascontiguousarray(encoded), probability, decision, directory,
-                   {int(i): r for r, i in enumerate(ids)})
+                   {int(i): r for r, i in enumerate(ids)}, _filter_options(directory))
 
     def __contains__(self, client_id: int) -> bool:
         return client_id in self.row_of
@@ -83,17 +84,7 @@ class ClientBook:
 
     def filter_values(self) -> dict[str, list[str]]:
         """The values each filter can take (for the dashboard's pickers)."""
-        out = {}
-        for name, column in FILTERS.items():
-            values = self.directory[column].dropna().unique().tolist()
-            if name == "age_band":
-                order = [b[2] for b in AGE_BANDS]
-            elif name == "income_band":
-                order = [b[2] for b in INCOME_BANDS]
-            else:
-                order = sorted(values)
-            out[name] = [v for v in order if v in values]
-        return out
+        return self.filter_options
 
     def search(self, filters: dict[str, str], page: int, page_size: int) -> tuple[int, list[dict]]:
         """Total number of matching clients and the requested page of them."""
@@ -105,6 +96,20 @@ class ClientBook:
         chunk = matching.iloc[start:start + page_size]
         records = chunk.astype(object).where(chunk.notna(), None).to_dict("records")
         return int(mask.sum()), records
+
+
+def _filter_options(directory: pd.DataFrame) -> dict[str, list[str]]:
+    out = {}
+    for name, column in FILTERS.items():
+        values = directory[column].dropna().unique().tolist()
+        if name == "age_band":
+            order = [b[2] for b in AGE_BANDS]
+        elif name == "income_band":
+            order = [b[2] for b in INCOME_BANDS]
+        else:
+            order = sorted(values)
+        out[name] = [v for v in order if v in values]
+    return out
 
 
 def _directory(features: pl.DataFrame, probability: np.ndarray, decision: np.ndarray) -> pd.DataFrame:
