@@ -13,12 +13,14 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 
 from api.errors import ApiError, register_error_handlers
 from api.openapi import docs_page, openapi_document
+from api.reloading import Reloader
 from api.routes import ENDPOINTS, bp
 from credit_scoring_kedro.serving.client_book import FILTERS
 from credit_scoring_kedro.serving.service import ScoringService
@@ -48,7 +50,8 @@ def load_service() -> ScoringState:
 
 
 def create_app(service: ScoringService | None = None, *, api_key: str | None = None,
-               cors_origins: list[str] | None = None) -> Flask:
+               cors_origins: list[str] | None = None,
+               loader: Callable[[], ScoringState] = load_service) -> Flask:
     """Build the app.
 
     Args:
@@ -57,6 +60,7 @@ def create_app(service: ScoringService | None = None, *, api_key: str | None = N
             None; no key at all when both are empty.
         cors_origins: Browser origins allowed to call the API (``CREDIT_API_CORS_ORIGINS``,
             comma-separated); none by default.
+        loader: How ``POST /admin/reload`` loads the champion again (the catalog by default).
     """
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -64,13 +68,16 @@ def create_app(service: ScoringService | None = None, *, api_key: str | None = N
     key = api_key if api_key is not None else os.environ.get("CREDIT_API_KEY", "")
     origins = cors_origins if cors_origins is not None else [
         o.strip() for o in os.environ.get("CREDIT_API_CORS_ORIGINS", "").split(",") if o.strip()]
-    app.extensions["scoring"] = ScoringState(service) if service else load_service()
+    app.extensions["scoring"] = ScoringState(service) if service else loader()
+    app.extensions["reloader"] = reloader = Reloader(app.extensions, loader)
+    app.config["API_KEY_SET"] = bool(key)
     app.register_blueprint(bp, url_prefix=PREFIX)
     register_error_handlers(app)
     protected = {f"api.{view.__name__}" for view in ENDPOINTS if view.contract.protected}
 
     @app.before_request
     def _start():
+        reloader.catch_up()
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         g.started = time.perf_counter()

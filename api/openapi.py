@@ -18,10 +18,11 @@ from api.errors import ApiError
 from api.schemas import ErrorResponse
 
 ERROR_TEXT = {400: "Malformed request (e.g. invalid JSON)", 401: "Missing or wrong API key",
+              403: "Reloading disabled: the server has no API key",
               404: "Unknown client or feature", 413: "Body too large",
               415: "Body is not JSON", 422: "Invalid parameters or body",
               500: "Unexpected failure (logged with the request id)",
-              503: "Model not loaded"}
+              503: "Model not loaded (or a reload failed: the previous model is still served)"}
 
 
 @dataclass

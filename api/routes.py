@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, current_app, g, jsonify, request
 from pydantic import ValidationError
 
 from api import schemas
 from api.errors import ApiError
 from api.openapi import Param, endpoint, path_int, query_args
+from api.reloading import ReloadFailed
 from credit_scoring_kedro.serving.client_book import FILTERS
 from credit_scoring_kedro.serving.service import ScoringService
 
@@ -51,7 +54,8 @@ def ready():
             "clients": len(svc.book) if svc else 0,
             "reason": None if svc else state.error,
             "prediction_log": dict(svc.log.stats) if svc and svc.log else None,
-            "loaded_in_s": round(svc.loaded_in, 3) if svc else None}
+            "loaded_in_s": round(svc.loaded_in, 3) if svc else None,
+            "worker_pid": os.getpid()}   # which gunicorn worker answered
     return jsonify(body), (200 if svc else 503)
 
 
@@ -165,5 +169,21 @@ def population(feature: str):
     return jsonify(service().population_of(feature, args["client_id"], args["k"]))
 
 
+@bp.post("/admin/reload")
+@endpoint(path="/admin/reload", method="POST", response=schemas.Reloaded, protected=True,
+          errors=(403,), summary="Load the current champion again, in every worker "
+                                 "(needs the server's API key)")
+def reload_model():
+    query_args(reload_model.contract)
+    if not current_app.config["API_KEY_SET"]:
+        raise ApiError(403, "reload_disabled", "Reloading the model needs an API key: start "
+                       "the API with CREDIT_API_KEY set and send it in X-API-Key")
+    try:
+        return jsonify(current_app.extensions["reloader"].reload())
+    except ReloadFailed as error:
+        raise ApiError(503, "reload_failed", "The champion could not be loaded; the previous "
+                       f"model is still served: {error}") from None
+
+
 ENDPOINTS = [health, ready, model, predict, clients, client, score, explanation, similar,
-             features, importance, population]
+             features, importance, population, reload_model]

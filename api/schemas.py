@@ -44,6 +44,16 @@ class Ready(Strict):
     reason: str | None
     prediction_log: PredictionLogStats | None
     loaded_in_s: Number | None
+    worker_pid: int
+
+
+class Reloaded(Strict):
+    status: Literal["reloaded"]
+    previous_version: str | None
+    model_version: str
+    changed: bool
+    generation: int
+    loaded_in_s: Number
 
 
 class CostWeights(Strict):

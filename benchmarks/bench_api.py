@@ -56,7 +56,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -68,6 +67,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from credit_scoring_kedro.serving.processes import api_command, free_port, spawn, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "/api/v1"
@@ -87,13 +88,6 @@ TARGETS: dict[str, tuple[str, float]] = {
 # --------------------------------------------------------------------------------------------
 # the server
 # --------------------------------------------------------------------------------------------
-def free_port() -> int:
-    """A loopback port nobody listens on (the tiny race until gunicorn binds is acceptable)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """gunicorn serving ``api.wsgi:app`` in its own session, stopped whatever happens."""
 
@@ -120,12 +114,10 @@ class Server:
 
     def start(self, timeout: float) -> dict:
         """Start gunicorn and wait until ``/ready`` answers 200; returns that answer."""
-        command = [sys.executable, "-m", "gunicorn", "-c", "api/gunicorn.conf.py", self.app]
+        command = [*api_command()[:-1], self.app]
         started = time.perf_counter()
-        with open(self.log_path, "wb") as log:
-            # own session: Ctrl-C reaches only this script, which then stops gunicorn itself
-            self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+        # own session: Ctrl-C reaches only this script, which then stops gunicorn itself
+        self.proc = spawn(command, self.env, self.log_path)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -170,16 +162,8 @@ class Server:
 
     def stop(self) -> None:
         """Graceful stop (SIGTERM to the master: workers finish their request), then SIGKILL."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        try:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
+        if self.proc is not None:
+            stop([self.proc], grace=30)
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,64 +10,24 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _wait_healthy(name: str, url: str, process: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the {name} exited with code {process.returncode} while starting "
-                               "(its log is above)")
-        if _answers(url):
-            return
-        time.sleep(0.3)
-    raise RuntimeError(f"the {name} did not answer {url} within {timeout:.0f} s")
-
-
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 20
-    for process in processes:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def commands(host: str, api_port: int, dashboard_port: int) -> tuple[list[str], list[str]]:
-    """The API and dashboard command lines: the same ones ``make api`` and ``make dashboard`` use."""
-    api = [sys.executable, "-m", "gunicorn", "-c", "api/gunicorn.conf.py", "api.wsgi:app"]
-    dashboard = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-                 "--server.headless", "true", "--server.address", host,
-                 "--server.port", str(dashboard_port), "--browser.gatherUsageStats", "false"]
-    return api, dashboard
+from credit_scoring_kedro.serving.processes import (
+    answers,
+    api_command,
+    dashboard_command,
+    spawn,
+    stop,
+    wait_healthy,
+)
 
 
 def serve(host: str, api_port: int, dashboard_port: int, timeout: float) -> int:
     api_root = f"http://{host}:{api_port}/api/v1"
     env = {**os.environ, "CREDIT_API_HOST": host, "CREDIT_API_PORT": str(api_port),
            "CREDIT_API_URL": os.environ.get("CREDIT_API_URL", api_root)}
-    api_cmd, dashboard_cmd = commands(host, api_port, dashboard_port)
-    processes: list[subprocess.Popen] = []
+    processes = []
     stopping = False
 
     def on_signal(signum: int, frame: object) -> None:
@@ -78,14 +38,13 @@ def serve(host: str, api_port: int, dashboard_port: int, timeout: float) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         print(f">> starting the scoring API on {api_root}", flush=True)
-        processes.append(subprocess.Popen(api_cmd, cwd=PROJECT, env=env, start_new_session=True))
-        _wait_healthy("API", f"{api_root}/health", processes[0], timeout)
+        processes.append(spawn(api_command(), env))
+        wait_healthy("API", f"{api_root}/health", processes[0], timeout)
         print(f">> starting the dashboard on http://{host}:{dashboard_port}", flush=True)
-        processes.append(subprocess.Popen(dashboard_cmd, cwd=PROJECT, env=env,
-                                          start_new_session=True))
-        _wait_healthy("dashboard", f"http://{host}:{dashboard_port}/_stcore/health",
+        processes.append(spawn(dashboard_command(host, dashboard_port), env))
+        wait_healthy("dashboard", f"http://{host}:{dashboard_port}/_stcore/health",
                       processes[1], timeout)
-        ready = _answers(f"{api_root}/ready")
+        ready = answers(f"{api_root}/ready")
         print("\n" + "=" * 72,
               f"  API        {api_root}/docs   (health: {api_root}/health)",
               f"  dashboard  http://{host}:{dashboard_port}",
@@ -106,7 +65,7 @@ def serve(host: str, api_port: int, dashboard_port: int, timeout: float) -> int:
         print(f"!! {error}", file=sys.stderr, flush=True)
         return 1
     finally:
-        _stop(processes)
+        stop(processes)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,32 +1,102 @@
-"""Retraining end to end: a new run whose model loses stays challenger, and a restarted API
-serves the champion; the run that wins would be served after the restart (see the modeling
-tests for promotion)."""
+"""Retraining end to end: a new run whose model loses stays challenger and the API keeps
+serving the champion; when an operator promotes a version (the rollback/roll-out path of
+docs/deployment.md), ``POST /admin/reload`` makes every gunicorn worker serve it without a
+restart. (The modeling tests cover automatic promotion of a cheaper challenger.)"""
 
 from __future__ import annotations
 
 import json
 import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
 
 from api.app import create_app
+from credit_scoring_kedro.serving.processes import (
+    api_command,
+    free_port,
+    spawn,
+    stop,
+    wait_healthy,
+)
+
+KEY = "retraining-key"
 
 
-def test_a_losing_challenger_is_registered_but_the_restarted_api_serves_the_champion(
-        trained_root, tmp_path, kedro, load_service) -> None:
-    root = tmp_path / "data"
+@pytest.fixture(scope="module")
+def retrained(trained_root, tmp_path_factory, kedro) -> tuple[Path, str, str]:
+    """A copy of the trained root after a second run that loses: (root, champion, challenger)."""
+    root = tmp_path_factory.mktemp("retrained") / "data"
     shutil.copytree(trained_root, root)
     bundles = root / "06_models" / "model_bundle"
     champion = (bundles / "champion").read_text().strip()
-    before = create_app(load_service(root, f"sqlite:///{tmp_path}/log.db"), api_key="")
-    assert before.test_client().get("/api/v1/ready").get_json()["model_version"] == champion
-
     kedro(root, "--pipelines", "modeling", "--params", "modeling.profile=baseline_only")
+    return root, champion, (bundles / "challenger").read_text().strip()
+
+
+def test_a_losing_challenger_is_registered_but_the_api_serves_the_champion(
+        retrained, tmp_path, load_service) -> None:
+    root, champion, challenger = retrained
     decision = json.loads((root / "08_reporting" / "registry_decision.json").read_text())
     assert decision["alias"] == "challenger" and decision["new_cost"] > decision["champion_cost"]
-    challenger = (bundles / "challenger").read_text().strip()
-    assert challenger != champion and (bundles / "versions" / challenger).is_dir()
+    assert challenger != champion
+    assert (root / "06_models" / "model_bundle" / "versions" / challenger).is_dir()
 
-    after = create_app(load_service(root, f"sqlite:///{tmp_path}/log2.db"), api_key="")
+    after = create_app(load_service(root, f"sqlite:///{tmp_path}/log.db"), api_key="")
     ready = after.test_client().get("/api/v1/ready").get_json()
     assert ready["model_version"] == champion
     model = after.test_client().get("/api/v1/model").get_json()
     assert model["version"] == champion and model["candidate"] != "dummy"
+
+
+def test_a_promoted_version_reaches_every_gunicorn_worker_through_the_reload_endpoint(
+        retrained, tmp_path) -> None:
+    source, champion, challenger = retrained
+    root = tmp_path / "data"
+    shutil.copytree(source, root)
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KEDRO_DISABLE_TELEMETRY": "true",
+           "CREDIT_DATA_ROOT": str(root), "CREDIT_API_HOST": "127.0.0.1",
+           "CREDIT_API_PORT": str(port), "CREDIT_API_KEY": KEY, "CREDIT_API_WORKERS": "2",
+           "PREDICTION_LOG_URL": f"sqlite:///{tmp_path / 'predictions.db'}"}
+    url = f"http://127.0.0.1:{port}/api/v1"
+    process = spawn(api_command(), env, log)
+    try:
+        wait_healthy("API", f"{url}/ready", process, 120, log)
+        assert served_versions(url) == {champion}
+
+        (root / "06_models" / "model_bundle" / "champion").write_text(challenger + "\n")
+        assert served_versions(url) == {champion}      # nothing changes by itself
+        refused = requests.post(f"{url}/admin/reload", timeout=60)
+        assert refused.status_code == 401
+        answer = requests.post(f"{url}/admin/reload", headers={"X-API-Key": KEY}, timeout=60)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["model_version"] == challenger
+
+        # the other worker loads it in the background on its next request
+        deadline = time.monotonic() + 60
+        while served_versions(url) != {challenger}:
+            assert time.monotonic() < deadline, f"workers still serve the old model:\n" \
+                                                f"{log.read_text()[-3000:]}"
+            time.sleep(0.5)
+        assert requests.get(f"{url}/model", timeout=10).json()["version"] == challenger
+    finally:
+        assert stop([process]) == [0]
+
+
+def served_versions(url: str, timeout: float = 60) -> set[str]:
+    """The versions the two workers answer with: requests go four at a time (a sync worker
+    takes one at a time, so both get some) until both workers, told apart by their process
+    ids, have answered."""
+    versions: dict[int, set[str]] = {}
+    deadline = time.monotonic() + timeout
+    with ThreadPoolExecutor(4) as pool:
+        while len(versions) < 2:
+            assert time.monotonic() < deadline, "only one gunicorn worker ever answered"
+            for answer in pool.map(lambda _: requests.get(f"{url}/ready", timeout=30).json(),
+                                   range(8)):
+                versions.setdefault(answer["worker_pid"], set()).add(answer["model_version"])
+    return set().union(*versions.values())

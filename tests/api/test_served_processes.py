@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -13,39 +12,14 @@ from pathlib import Path
 import pytest
 import requests
 
+from credit_scoring_kedro.serving.processes import (
+    api_command,
+    free_port,
+    spawn,
+    stop,
+    wait_healthy,
+)
 from credit_scoring_kedro.serving.scorer import BATCH_ROWS
-
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"exited early:\n{log.read_text()[-3000:]}"
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> int:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-    try:
-        return process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        raise AssertionError("did not stop within 30 s") from None
 
 
 def served_env(root: Path, tmp_path: Path, port: int) -> dict[str, str]:
@@ -64,20 +38,17 @@ def test_forked_workers_score_big_batches_like_the_app_in_process(trained_root, 
                 client.post("/api/v1/predict", json={"clients": batch}).get_json()["predictions"]]
     port, log = free_port(), tmp_path / "gunicorn.log"
     env = served_env(trained_root, tmp_path, port) | {"CREDIT_API_WORKERS": "2"}
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "api/gunicorn.conf.py", "api.wsgi:app"],
-            cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    process = spawn(api_command(), env, log)
     try:
         url = f"http://127.0.0.1:{port}/api/v1"
-        wait_for(f"{url}/ready", process, log)
+        wait_healthy("API", f"{url}/ready", process, 120, log)
         for _ in range(4):   # both workers answer some of them
             answer = requests.post(f"{url}/predict", json={"clients": batch}, timeout=30)
             assert answer.status_code == 200, answer.text[:500]
             served = [p["probability"] for p in answer.json()["predictions"]]
             assert served == pytest.approx(expected, abs=1e-12)
     finally:
-        assert stop(process) == 0
+        assert stop([process]) == [0]
 
 
 def test_make_serve_starts_api_and_dashboard_and_ctrl_c_stops_both(trained_root,
@@ -86,13 +57,11 @@ def test_make_serve_starts_api_and_dashboard_and_ctrl_c_stops_both(trained_root,
     log = tmp_path / "serve.log"
     env = served_env(trained_root, tmp_path, api_port) | {"DASHBOARD_PORT": str(dashboard_port)}
     env.pop("CREDIT_API_URL", None)
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "credit_scoring_kedro.launcher"], cwd=PROJECT, env=env,
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    process = spawn([sys.executable, "-m", "credit_scoring_kedro.launcher"], env, log)
     try:
-        wait_for(f"http://127.0.0.1:{api_port}/api/v1/ready", process, log)
-        wait_for(f"http://127.0.0.1:{dashboard_port}/_stcore/health", process, log)
+        wait_healthy("API", f"http://127.0.0.1:{api_port}/api/v1/ready", process, 120, log)
+        wait_healthy("dashboard", f"http://127.0.0.1:{dashboard_port}/_stcore/health",
+                     process, 120, log)
         deadline = time.monotonic() + 30
         while "Ctrl-C stops both" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -101,7 +70,7 @@ def test_make_serve_starts_api_and_dashboard_and_ctrl_c_stops_both(trained_root,
         assert f"http://127.0.0.1:{dashboard_port}" in printed
         assert "model      loaded" in printed
     finally:
-        code = stop(process, signal.SIGINT)          # what Ctrl-C sends to the group
+        [code] = stop([process], sig=signal.SIGINT)  # what Ctrl-C sends to the group
     assert code == 0, log.read_text()[-2000:]
     for port in (api_port, dashboard_port):          # nothing left listening
         with socket.socket() as s:

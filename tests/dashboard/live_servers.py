@@ -7,28 +7,24 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
+from credit_scoring_kedro.serving.processes import (
+    api_command,
+    dashboard_command,
+    free_port,
+    spawn,
+    stop,
+    wait_healthy,
+)
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def browser_missing() -> str | None:
@@ -50,28 +46,6 @@ class Servers:
     key: str
 
 
-def _wait(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} not up after {timeout:.0f} s:\n{log.read_text()[-3000:]}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)   # its own session: gunicorn workers too
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @contextlib.contextmanager
 def running_servers(data_root: Path, logs: Path, key: str = "browser-test-key",
                     workers: int = 1) -> Iterator[Servers]:
@@ -88,25 +62,16 @@ def running_servers(data_root: Path, logs: Path, key: str = "browser-test-key",
                      "CREDIT_API_KEY": key}
     processes = []
     try:
-        with open(logs / "api.log", "w") as api_log:
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "api/gunicorn.conf.py", "api.wsgi:app"],
-                cwd=PROJECT, env=api_env, stdout=api_log, stderr=subprocess.STDOUT,
-                start_new_session=True))
-        with open(logs / "dashboard.log", "w") as dashboard_log:
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-                 "--server.headless", "true", "--server.address", "127.0.0.1",
-                 "--server.port", str(dashboard_port), "--browser.gatherUsageStats", "false"],
-                cwd=PROJECT, env=dashboard_env, stdout=dashboard_log, stderr=subprocess.STDOUT,
-                start_new_session=True))
-        _wait(f"{api_url}/ready", processes[0], logs / "api.log", 120)
+        processes.append(spawn(api_command(), api_env, logs / "api.log"))
+        processes.append(spawn(dashboard_command("127.0.0.1", dashboard_port), dashboard_env,
+                               logs / "dashboard.log"))
+        wait_healthy("API", f"{api_url}/ready", processes[0], 120, logs / "api.log")
         dashboard_url = f"http://127.0.0.1:{dashboard_port}"
-        _wait(f"{dashboard_url}/_stcore/health", processes[1], logs / "dashboard.log", 60)
+        wait_healthy("dashboard", f"{dashboard_url}/_stcore/health", processes[1], 60,
+                     logs / "dashboard.log")
         yield Servers(api_url, dashboard_url, key)
     finally:
-        for process in processes:
-            _stop(process)
+        stop(processes)
 
 
 @contextlib.contextmanager

@@ -128,8 +128,8 @@ class FastScorer:
         """Probability of default of each row of a matrix from :meth:`feature_matrix`.
 
         ``threads``: LightGBM threads; by default one for a few rows and the cores for a big
-        batch. Pass 1 in a process that will fork (gunicorn's master with ``preload_app``):
-        an OpenMP thread pool started before a fork hangs the children's next parallel call.
+        batch. Pass 1 in a process that will fork: an OpenMP thread pool started before a
+        fork hangs the children's next parallel call.
         """
         return self._predict(matrix, threads)
 

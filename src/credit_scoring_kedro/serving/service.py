@@ -100,7 +100,7 @@ class ScoringService:
                             if c != ID and c in set(bundle.features)]
         store = HistoryStore.build(feat_client_history, history_features, count_columns())
         scorer = FastScorer(bundle, store)
-        # one thread: this runs in gunicorn's master before it forks the workers
+        # one thread: every gunicorn worker builds its own book at start, side by side
         book = ClientBook.build(feat_test, bundle,
                                 lambda matrix: scorer.probabilities(matrix, threads=1))
         explainer = LocalExplainer.build(bundle, feature_dictionary, feature_glossary,
