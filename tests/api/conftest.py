@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,8 @@ KEY = "test-key-123"
 
 def service_from(root: Path, log_url: str) -> ScoringService:
     """Load the service through the catalog with ``root`` as the data root."""
-    previous = os.environ.get("CREDIT_DATA_ROOT")
-    os.environ["CREDIT_DATA_ROOT"] = str(root)
-    artifacts.catalog.cache_clear()
-    try:
+    with artifacts.data_root(root):
         return ScoringService.from_catalog(log_url=log_url)
-    finally:
-        if previous is None:
-            os.environ.pop("CREDIT_DATA_ROOT", None)
-        else:
-            os.environ["CREDIT_DATA_ROOT"] = previous
-        artifacts.catalog.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,16 @@ fetched from the same API with plain ``requests``.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_api import KEY, LiveApi, free_port, use_data_root
+from live_api import KEY, LiveApi
+
+from credit_scoring_kedro.serving.artifacts import data_root
+from credit_scoring_kedro.serving.processes import free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
 if str(PROJECT) not in sys.path:       # `dashboard` and `api` are folders of the checkout
@@ -28,10 +30,9 @@ def live_api(trained_root: Path, tmp_path_factory) -> Iterator[LiveApi]:
     from api.app import create_app
     from credit_scoring_kedro.serving.service import ScoringService
 
-    previous = os.environ.get("CREDIT_DATA_ROOT")
-    use_data_root(trained_root)
     log = tmp_path_factory.mktemp("dashboard_log") / "log.db"
-    service = ScoringService.from_catalog(log_url=f"sqlite:///{log}")
+    with data_root(trained_root):
+        service = ScoringService.from_catalog(log_url=f"sqlite:///{log}")
     server = make_server("127.0.0.1", free_port(), create_app(service, api_key=KEY,
                                                               cors_origins=[]), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -40,22 +41,18 @@ def live_api(trained_root: Path, tmp_path_factory) -> Iterator[LiveApi]:
         yield LiveApi(f"http://127.0.0.1:{server.server_port}/api/v1", KEY, trained_root)
     finally:
         server.shutdown()
-        if previous is None:
-            os.environ.pop("CREDIT_DATA_ROOT", None)
-        else:
-            os.environ["CREDIT_DATA_ROOT"] = previous
 
 
 @pytest.fixture
-def dashboard_env(live_api: LiveApi, monkeypatch) -> LiveApi:
+def dashboard_env(live_api: LiveApi, monkeypatch) -> Iterator[LiveApi]:
     """The dashboard's environment pointed at the live API, with its key, on its data root."""
     import streamlit as st
 
     monkeypatch.setenv("CREDIT_API_URL", live_api.url)
     monkeypatch.setenv("CREDIT_API_KEY", live_api.key)
-    use_data_root(live_api.root)
     st.cache_data.clear()
-    return live_api
+    with data_root(live_api.root):
+        yield live_api
 
 
 @pytest.fixture(scope="session")

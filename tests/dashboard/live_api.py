@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 from pathlib import Path
 
 import requests
@@ -11,12 +9,6 @@ import requests
 PROJECT = Path(__file__).resolve().parents[2]
 APP = PROJECT / "dashboard" / "app.py"
 KEY = "dashboard-test-key"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class LiveApi:
@@ -36,13 +28,3 @@ class LiveApi:
                                  headers={"X-API-Key": self.key}, timeout=10)
         response.raise_for_status()
         return response.json()
-
-
-def use_data_root(root: Path) -> None:
-    """Point the catalog helper (API service, dashboard reports) at ``root``."""
-    from credit_scoring_kedro.serving import artifacts
-
-    os.environ["CREDIT_DATA_ROOT"] = str(root)
-    artifacts.catalog.cache_clear()
-
-

@@ -9,7 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from apptest import open_page, texts
-from live_api import free_port
+
+from credit_scoring_kedro.serving.processes import free_port
 
 CLIENT_PAGES = ["views/score_card.py", "views/explanation.py", "views/client_info.py",
                 "views/comparison.py", "views/what_if.py"]

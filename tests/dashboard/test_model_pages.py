@@ -6,7 +6,8 @@ import json
 
 import pytest
 from apptest import open_page, texts
-from live_api import use_data_root
+
+from credit_scoring_kedro.serving.artifacts import data_root
 
 MONITORING = "views/monitoring.py"
 
@@ -23,8 +24,8 @@ def test_importance_page_draws_the_apis_ranking(dashboard_env) -> None:
 
 
 def test_monitoring_without_reports_says_to_run_the_pipelines(dashboard_env, tmp_path) -> None:
-    use_data_root(tmp_path)                 # a data root where monitoring never ran
-    at = open_page(MONITORING)
+    with data_root(tmp_path):               # a data root where monitoring never ran
+        at = open_page(MONITORING)
     assert not at.exception
     assert any("has not been produced yet" in text and "make pipelines" in text
                for text in texts(at.error))
@@ -32,9 +33,9 @@ def test_monitoring_without_reports_says_to_run_the_pipelines(dashboard_env, tmp
 
 def test_monitoring_shows_the_catalogs_drift_summary_and_report(dashboard_env,
                                                                 monitored_root) -> None:
-    use_data_root(monitored_root)
     summary = json.loads((monitored_root / "08_reporting" / "data_drift_summary.json").read_text())
-    at = open_page(MONITORING)
+    with data_root(monitored_root):
+        at = open_page(MONITORING)
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Features checked"] == str(summary["features_checked"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -44,15 +43,8 @@ def test_figures_the_note_shows_are_committed() -> None:
 def catalog_on(monitored_root):
     from credit_scoring_kedro.serving import artifacts
 
-    before = os.environ.get("CREDIT_DATA_ROOT")
-    os.environ["CREDIT_DATA_ROOT"] = str(monitored_root)
-    artifacts.catalog.cache_clear()
-    yield monitored_root
-    if before is None:
-        os.environ.pop("CREDIT_DATA_ROOT", None)
-    else:
-        os.environ["CREDIT_DATA_ROOT"] = before
-    artifacts.catalog.cache_clear()
+    with artifacts.data_root(monitored_root):
+        yield monitored_root
 
 
 def test_refresh_copies_the_latest_run_and_rewrites_the_table(catalog_on, tmp_path) -> None:

@@ -36,6 +36,26 @@ def in_project_root():
         os.chdir(previous)
 
 
+@contextlib.contextmanager
+def data_root(root: Path | str):
+    """Read the catalog with ``root`` as the data root (``CREDIT_DATA_ROOT``) inside the block.
+
+    For tools and tests that serve another data folder than ``data/`` within one process;
+    the previous root and catalog come back afterwards.
+    """
+    previous = os.environ.get("CREDIT_DATA_ROOT")
+    os.environ["CREDIT_DATA_ROOT"] = str(root)
+    catalog.cache_clear()
+    try:
+        yield Path(root)
+    finally:
+        if previous is None:
+            os.environ.pop("CREDIT_DATA_ROOT", None)
+        else:
+            os.environ["CREDIT_DATA_ROOT"] = previous
+        catalog.cache_clear()
+
+
 @cache
 def catalog() -> DataCatalog:
     """The project's catalog, built from ``conf/`` as ``kedro run`` builds it (no session)."""
