@@ -61,6 +61,9 @@ def test_picking_a_row_opens_that_client(dashboard_env) -> None:
     assert not at.exception
     assert at.title[0].value == f"Score card · client {third}"
     assert at.query_params["client"] == str(third)
+    at.switch_page(FIND).run()              # back to the search: no bounce to the card
+    assert at.title[0].value == "Find a client"
+    assert at.dataframe[0].value["Client"].iloc[2] == third
 
 
 def test_a_link_opens_the_client_and_the_choice_survives_page_changes(
