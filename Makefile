@@ -21,7 +21,7 @@ export CREDIT_API_HOST CREDIT_API_PORT DASHBOARD_PORT
 # Debian's chromium drives the real-browser tests (Playwright's own browsers are never downloaded)
 CHROMIUM_INSTALL := command -v chromium >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-liberation)
 
-.PHONY: help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-api bench-dashboard docs mlflow drift clean
+.PHONY: help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-scaling bench-api bench-dashboard docs mlflow drift clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ viz: $(STAMP) ## build the kedro-viz static site into build/ (view: .venv/bin/py
 
 bench: $(STAMP) ## time ingestion + features at 1/4, 1/2 and full size (generates full-size data once)
 	$(BIN)/python benchmarks/bench_data_engineering.py
+
+bench-scaling: $(STAMP) ## every pipeline at 1x, 2x and 4x the full size: wall, CPU, peak memory (docs/scaling.md; hours)
+	$(BIN)/python benchmarks/bench_scaling.py $(if $(SCALES),--scales $(SCALES),)
 
 bench-api: $(STAMP) ## latency and throughput of the API under gunicorn (BENCH_ROOT: a data root with trained outputs)
 	$(BIN)/python benchmarks/bench_api.py --root $(or $(BENCH_ROOT),$(DATA_ROOT)) --locust
