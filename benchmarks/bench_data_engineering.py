@@ -52,6 +52,17 @@ def raw_dir(scale: float) -> Path:
     return out
 
 
+def fresh_data_root(name: str, raw: Path, layers: tuple[str, ...] = LAYERS) -> Path:
+    """An empty data root under the cache whose 01_raw is ``raw`` (a symlink: no copy)."""
+    root = CACHE / name
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    (root / "01_raw").symlink_to(raw)
+    for layer in layers:
+        (root / layer).mkdir()
+    return root
+
+
 def history_rows(raw: Path) -> tuple[int, int]:
     """(application clients, total rows of all eight tables) of a raw folder."""
     import polars as pl
@@ -87,12 +98,7 @@ def main() -> None:
     for scale in args.scales:
         raw = raw_dir(scale)
         clients, rows = history_rows(raw)
-        work = CACHE / f"run_scale_{scale:g}"
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        (work / "01_raw").symlink_to(raw)
-        for layer in LAYERS:
-            (work / layer).mkdir()
+        work = fresh_data_root(f"run_scale_{scale:g}", raw)
         for phase in ("cold", "warm"):
             r = measure(work, work / f"{phase}.log")
             rows_out.append({"scale": scale, "phase": phase, "clients": clients, "rows": rows,

@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_data_engineering import CACHE, ROOT, history_rows, raw_dir  # noqa: E402
+from bench_data_engineering import ROOT, fresh_data_root, history_rows, raw_dir  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 PIPELINES = ("data_engineering", "modeling", "explainability", "monitoring")
@@ -104,12 +103,7 @@ def main() -> None:
     for scale in args.scales:
         raw = raw_dir(scale)
         clients, rows = history_rows(raw)
-        root = CACHE / f"scaling_{scale:g}"
-        shutil.rmtree(root, ignore_errors=True)
-        root.mkdir(parents=True)
-        (root / "01_raw").symlink_to(raw)
-        for layer in LAYERS:
-            (root / layer).mkdir()
+        root = fresh_data_root(f"scaling_{scale:g}", raw, LAYERS)
         for name in args.pipelines:
             print(f"scale {scale:g}: {name} ...", flush=True)
             result = {"scale": scale, "clients": clients, "rows": rows,

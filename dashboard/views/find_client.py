@@ -93,13 +93,10 @@ if not rows:
 table = results_table(rows)
 st.session_state[SHOWN] = [int(r["client_id"]) for r in rows]
 money = st.column_config.NumberColumn(format="localized", step=1)
-picked = st.dataframe(
+st.dataframe(  # a click reruns the script: picked_client() at the top opens the client
     table, hide_index=True, on_select="rerun", selection_mode="single-row", key="results",
     column_config={"Client": st.column_config.NumberColumn(format="plain"),
                    "Yearly income": money, "Credit amount": money,
                    "Age (years)": st.column_config.NumberColumn(format="%.0f"),
                    "Probability of difficulties": st.column_config.NumberColumn(format="%.1f %%")})
-selected = picked.selection.rows if picked is not None else []
-if selected:
-    open_client(int(rows[selected[0]]["client_id"]))
 st.caption("Click a row to open that client's score card.")
