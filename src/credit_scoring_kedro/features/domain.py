@@ -59,17 +59,21 @@ def domain_features(columns: Mapping[str, np.ndarray], n: int | None = None) -> 
     income, credit, annuity = col("AMT_INCOME_TOTAL"), col("AMT_CREDIT"), col("AMT_ANNUITY")
     birth = col("DAYS_BIRTH")
     ext = np.column_stack([col(c) for c in EXT_SOURCES]) if n else np.empty((0, 3))
-    ext_count = np.sum(~np.isnan(ext), axis=1).astype(np.float64)
+    known = ~np.isnan(ext)
+    ext_count = known.sum(axis=1).astype(np.float64)
     documents = np.column_stack([col(c) for c in DOCUMENT_FLAGS]) if n else np.empty((0, 20))
+    # np.where(known, x, neutral) rather than np.nansum/nanmin: same values, and about half
+    # the time on the one-row arrays of a scoring request
     with np.errstate(all="ignore"):
-        ext_sum = np.nansum(ext, axis=1)
+        ext_sum = np.where(known, ext, 0.0).sum(axis=1)
         ext_mean = np.where(ext_count > 0, ext_sum / np.maximum(ext_count, 1), np.nan)
-        ext_sq = np.nansum((ext - ext_mean[:, None]) ** 2, axis=1)
+        ext_sq = np.where(known, (ext - ext_mean[:, None]) ** 2, 0.0).sum(axis=1)
         ext_std = np.where(ext_count > 1, np.sqrt(ext_sq / np.maximum(ext_count - 1, 1)), np.nan)
-        masked = np.where(np.isnan(ext), np.inf, ext)
-        ext_min = np.where(ext_count > 0, masked.min(axis=1, initial=np.inf), np.nan)
-        masked = np.where(np.isnan(ext), -np.inf, ext)
-        ext_max = np.where(ext_count > 0, masked.max(axis=1, initial=-np.inf), np.nan)
+        ext_min = np.where(ext_count > 0, np.where(known, ext, np.inf).min(axis=1, initial=np.inf),
+                           np.nan)
+        ext_max = np.where(ext_count > 0,
+                           np.where(known, ext, -np.inf).max(axis=1, initial=-np.inf), np.nan)
+        documents_known = ~np.isnan(documents)
         out = {
             "DAYS_EMPLOYED": employed,
             "DAYS_EMPLOYED_ANOMALY": np.where(np.isnan(employed_raw), np.nan, anomaly.astype(np.float64)),
@@ -90,8 +94,9 @@ def domain_features(columns: Mapping[str, np.ndarray], n: int | None = None) -> 
             "EXT_SOURCE_PROD": np.prod(ext, axis=1),
             "EXT_SOURCE_COUNT": ext_count,
             # no document flag at all (e.g. a request that omits them) is unknown, not zero
-            "DOCUMENT_COUNT": np.where(np.isnan(documents).all(axis=1), np.nan,
-                                       np.nansum(documents, axis=1)),
+            "DOCUMENT_COUNT": np.where(documents_known.any(axis=1),
+                                       np.where(documents_known, documents, 0.0).sum(axis=1),
+                                       np.nan),
         }
     return out
 

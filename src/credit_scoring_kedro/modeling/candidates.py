@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from imblearn.pipeline import Pipeline as ImbPipeline
 from imblearn.under_sampling import RandomUnderSampler
 from lightgbm import LGBMClassifier
@@ -72,9 +74,11 @@ def linear_preprocessing(categorical: list[str], numeric: list[str]) -> list[tup
             ("categorical", Pipeline([
                 ("impute", SimpleImputer(strategy="constant", fill_value=-1)),
                 ("onehot", OneHotEncoder(handle_unknown="ignore", min_frequency=20,
-                                         sparse_output=False)),
+                                         sparse_output=False, dtype=np.float32)),
             ]), categorical),
         ],
         verbose_feature_names_out=False,
     )
-    return [("columns", columns), ("scale", StandardScaler())]
+    # copy=False: the scaler rescales the column step's fresh output in place, one
+    # float64 copy of the training matrix less (the modeling run's peak memory)
+    return [("columns", columns), ("scale", StandardScaler(copy=False))]

@@ -56,21 +56,31 @@ def split_train_test(features: pl.DataFrame, default_flags: pl.DataFrame, params
                      ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Seeded, stratified split of the labelled clients, before anything is fitted.
 
+    The split is drawn on row positions (clients ordered by SK_ID_CURR) and each part is
+    copied out once: joining and splitting the whole feature table in pandas held about five
+    copies of it at once, the peak memory of the modeling run.
+
     Returns:
         X_train, X_test (feature rows with SK_ID_CURR), y_train, y_test (SK_ID_CURR, TARGET).
     """
-    labelled = features.join(default_flags, on=ID, how="inner").sort(ID).to_pandas()
-    if len(labelled) != features.height:
-        raise ValueError(f"{features.height - len(labelled)} feature rows have no TARGET")
-    train, test = train_test_split(labelled, test_size=params["split"]["test_size"],
-                                   stratify=labelled[TARGET],
-                                   random_state=params["split"]["random_state"])
+    flags = default_flags.select(ID, TARGET)
+    if flags.get_column(ID).n_unique() != flags.height:
+        raise ValueError("default_flags holds several TARGET rows for one SK_ID_CURR")
+    labels = features.select(ID).with_row_index("row").join(flags, on=ID, how="inner").sort(ID)
+    if labels.height != features.height:
+        raise ValueError(f"{features.height - labels.height} feature rows have no TARGET")
+    target, rows = labels.get_column(TARGET).to_numpy(), labels.get_column("row").to_numpy()
+    train, test = train_test_split(np.arange(labels.height), test_size=params["split"]["test_size"],
+                                   stratify=target, random_state=params["split"]["random_state"])
     logger.info("split: %d train / %d test clients, default rate %.2f%% / %.2f%%", len(train),
-                len(test), 100 * train[TARGET].mean(), 100 * test[TARGET].mean())
-    y_cols = [ID, TARGET]
-    return (train.drop(columns=TARGET).reset_index(drop=True),
-            test.drop(columns=TARGET).reset_index(drop=True),
-            train[y_cols].reset_index(drop=True), test[y_cols].reset_index(drop=True))
+                len(test), 100 * target[train].mean(), 100 * target[test].mean())
+
+    def part(positions: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+        X = features[rows[positions]].to_pandas()
+        return X, pd.DataFrame({ID: X[ID].to_numpy(), TARGET: target[positions]})
+
+    (X_train, y_train), (X_test, y_test) = part(train), part(test)
+    return X_train, X_test, y_train, y_test
 
 
 def fit_feature_encoder(X_train: pd.DataFrame) -> FeatureEncoder:
@@ -201,12 +211,13 @@ def _results_table(results, selection, X_train, y_train, X_test, y_true, weights
     target = y_train[TARGET].to_numpy()
     rows = []
     for name, result in results.items():
-        columns = result.best_params.get("columns", list(X_train.columns))
+        columns = result.best_params.get("columns")   # None: every feature, without a copy
         threshold, oof_cost = best_threshold(target, result.oof_proba, weights)
         started = time.perf_counter()
-        fitted = clone(result.estimator).fit(X_train[columns], target)
+        fitted = clone(result.estimator).fit(X_train if columns is None else X_train[columns],
+                                             target)
         fit_seconds = time.perf_counter() - started
-        proba = fitted.predict_proba(X_test[columns])[:, 1]
+        proba = fitted.predict_proba(X_test if columns is None else X_test[columns])[:, 1]
         test = decision_metrics(y_true, proba, threshold, weights)
         rows.append({"model": name, "cv_auc_mean": result.cv_auc_mean, "cv_auc_std": result.cv_auc_std,
                      "cv_train_auc_mean": result.train_auc_mean,
