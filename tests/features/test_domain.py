@@ -12,6 +12,7 @@ from credit_scoring_kedro.features.domain import (
     INPUT_COLUMNS,
     OUTPUT_COLUMNS,
     domain_features,
+    domain_matrix,
 )
 
 approx = pytest.approx
@@ -214,3 +215,18 @@ def test_application_features_without_any_domain_input() -> None:
     out = application_features(frame)
     assert out.height == 2
     assert out["INCOME_CREDIT_RATIO"].to_list() == [None, None]
+
+
+def test_domain_matrix_rows_do_not_depend_on_the_other_rows() -> None:
+    """The API computes one row alone; the pipelines, whole columns: the same values."""
+    rng = np.random.default_rng(11)
+    block = rng.normal(size=(50, len(INPUT_COLUMNS)))
+    block[rng.random(block.shape) < 0.25] = np.nan
+    block[::7, INPUT_COLUMNS.index("DAYS_EMPLOYED")] = 365243
+    block[::5, INPUT_COLUMNS.index("AMT_CREDIT")] = 0.0
+    whole = domain_matrix(block)
+    assert whole.shape == (50, len(OUTPUT_COLUMNS))
+    for i in range(len(block)):
+        np.testing.assert_array_equal(domain_matrix(block[i:i + 1])[0], whole[i])
+    as_columns = domain_features({c: block[:, j] for j, c in enumerate(INPUT_COLUMNS)})
+    np.testing.assert_array_equal(np.column_stack(list(as_columns.values())), whole)

@@ -3,7 +3,7 @@
 The pipelines build features with polars over whole tables; a scoring request holds one
 client (or a thousand). This module computes the same feature row without any DataFrame:
 application columns copied, categories coded with the encoder's training labels, domain
-ratios from :func:`~credit_scoring_kedro.features.domain.domain_features` (the very function
+ratios from :func:`~credit_scoring_kedro.features.domain.domain_matrix` (the very function
 the pipelines call), and the client's history aggregates looked up in a per-client store
 built from ``feat_client_history``. A client with no history gets what the pipelines give
 a first-time borrower: zero counts, unknown amounts. Tests check that both paths give the
@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from credit_scoring_kedro.features.domain import INPUT_COLUMNS, OUTPUT_COLUMNS, domain_features
+from credit_scoring_kedro.features.domain import INPUT_COLUMNS, OUTPUT_COLUMNS, domain_matrix
 from credit_scoring_kedro.modeling.bundle import ModelBundle
 from credit_scoring_kedro.modeling.calibration import SigmoidCalibrator, _logit
+from credit_scoring_kedro.serving.single_row import SingleRowPredictor
 
 ID = "SK_ID_CURR"
 BATCH_ROWS = 200                                 # from this many rows, predict on several threads
@@ -81,6 +82,8 @@ class FastScorer:
         self.domain_out = [f for f in OUTPUT_COLUMNS if f in self.position]
         self._raw_idx = np.array([self.position[f] for f in self.raw_numeric], dtype=np.intp)
         self._domain_idx = np.array([self.position[f] for f in self.domain_out], dtype=np.intp)
+        self._domain_keep = np.array([OUTPUT_COLUMNS.index(f) for f in self.domain_out],
+                                     dtype=np.intp)
         self._history_idx = np.array([self.position[c] for c in history.columns
                                       if c in self.position], dtype=np.intp)
         self._history_keep = np.array([c in self.position for c in history.columns])
@@ -107,10 +110,8 @@ class FastScorer:
         other = self._rows(records, self._other, self._other_getter)
         for at, (column, lookup) in enumerate(self.categorical.items()):
             out[:, self.position[column]] = [lookup.get(row[at], np.nan) for row in other]
-        inputs = {c: numeric[:, len(self.raw_numeric) + i] for i, c in enumerate(INPUT_COLUMNS)}
-        computed = domain_features(inputs, n=n)
-        for j, name in zip(self._domain_idx, self.domain_out, strict=True):
-            out[:, j] = computed[name]
+        computed = domain_matrix(numeric[:, len(self.raw_numeric):])
+        out[:, self._domain_idx] = computed[:, self._domain_keep]
         block, has = self.history.lookup([row[-1] for row in other])
         out[:, self._history_idx] = block[:, self._history_keep]
         with np.errstate(over="ignore"):  # extreme ratios become inf, as in the pipelines' encoder
@@ -160,6 +161,7 @@ def _fast_predictor(bundle: ModelBundle):
             return model.predict_proba(pd.DataFrame(matrix, columns=features))[:, 1]
         return slow
     booster = steps[0].booster_
+    single = SingleRowPredictor(booster)
     calibrator = model.calibrator
 
     def calibrate(p: np.ndarray) -> np.ndarray:
@@ -177,6 +179,8 @@ def _fast_predictor(bundle: ModelBundle):
     def fast(matrix: np.ndarray, threads: int | None = None) -> np.ndarray:
         # one thread for a few rows (no start-up cost, no oversubscription between workers);
         # the cores for a big batch, where threads halve the time
+        if len(matrix) == 1:   # one client: LightGBM's prepared single-row call
+            return calibrate(np.array([single.predict(matrix[0])]))
         if threads is None:
             threads = 1 if len(matrix) < BATCH_ROWS else BATCH_THREADS
         return calibrate(booster.predict(matrix, num_threads=threads))
