@@ -134,9 +134,10 @@ class PredictionLog:
     def _run(self) -> None:
         while True:
             item = self._queue.get()
-            # gather what arrives within a short window: under load one transaction carries
-            # many requests instead of one each (a commit costs more than a row)
-            deadline = time.monotonic() + self.gather_seconds
+            if not isinstance(item, threading.Event):
+                # let requests gather, asleep: one wake-up and one transaction for the whole
+                # burst (waking up for each queued request cost more CPU than writing it)
+                time.sleep(self.gather_seconds)
             batch, markers = [], []
             while True:
                 if isinstance(item, threading.Event):
@@ -146,7 +147,7 @@ class PredictionLog:
                 if len(batch) >= self.batch_size or markers:
                     break
                 try:
-                    item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                    item = self._queue.get_nowait()
                 except queue.Empty:
                     break
             if batch:
