@@ -27,5 +27,10 @@ generation = Generation()   # created in the master: the workers share it (POST 
 
 def post_fork(server, worker):
     """Give the new worker the shared generation counter before it builds the app."""
+    import sys
+
     from api import reloading
     reloading.SHARED = generation
+    # The prediction log's writer thread holds the interpreter for a few milliseconds per
+    # batch; a request arriving meanwhile would wait up to the 5 ms default switch interval
+    sys.setswitchinterval(float(os.environ.get("CREDIT_API_SWITCH_INTERVAL", "0.0002")))

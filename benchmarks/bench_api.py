@@ -68,7 +68,7 @@ from pathlib import Path
 
 import numpy as np
 
-from credit_scoring_kedro.serving.processes import api_command, free_port, spawn, stop
+from credit_scoring_kedro.serving.processes import api_command, api_env, free_port, spawn, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "/api/v1"
@@ -97,14 +97,9 @@ class Server:
         self.port = free_port()
         self.log_path = workdir / "gunicorn.log"
         self.db_path = workdir / "predictions.db"
-        self.env = {**os.environ,
-                    "CREDIT_DATA_ROOT": str(root.resolve()),
-                    "CREDIT_API_PORT": str(self.port),
-                    "CREDIT_API_HOST": HOST,
-                    "CREDIT_API_WORKERS": str(workers),
-                    "CREDIT_API_LOG_LEVEL": "WARNING",
-                    "PREDICTION_LOG_URL": log_url or f"sqlite:///{self.db_path}",
-                    "KEDRO_DISABLE_TELEMETRY": "true"}
+        self.env = api_env(root.resolve(), self.port, log_url or f"sqlite:///{self.db_path}",
+                           key=os.environ.get("CREDIT_API_KEY", ""), workers=workers,
+                           host=HOST) | {"CREDIT_API_LOG_LEVEL": "WARNING"}
         self.proc: subprocess.Popen | None = None
         self.started_in = 0.0
 

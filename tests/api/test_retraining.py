@@ -17,6 +17,7 @@ import requests
 from api.app import create_app
 from credit_scoring_kedro.serving.processes import (
     api_command,
+    api_env,
     free_port,
     spawn,
     stop,
@@ -58,10 +59,8 @@ def test_a_promoted_version_reaches_every_gunicorn_worker_through_the_reload_end
     root = tmp_path / "data"
     shutil.copytree(source, root)
     port, log = free_port(), tmp_path / "gunicorn.log"
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KEDRO_DISABLE_TELEMETRY": "true",
-           "CREDIT_DATA_ROOT": str(root), "CREDIT_API_HOST": "127.0.0.1",
-           "CREDIT_API_PORT": str(port), "CREDIT_API_KEY": KEY, "CREDIT_API_WORKERS": "2",
-           "PREDICTION_LOG_URL": f"sqlite:///{tmp_path / 'predictions.db'}"}
+    env = api_env(root, port, f"sqlite:///{tmp_path / 'predictions.db'}", key=KEY,
+                  base={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     url = f"http://127.0.0.1:{port}/api/v1"
     process = spawn(api_command(), env, log)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import sys
@@ -14,6 +13,7 @@ import requests
 
 from credit_scoring_kedro.serving.processes import (
     api_command,
+    api_env,
     free_port,
     spawn,
     stop,
@@ -23,10 +23,7 @@ from credit_scoring_kedro.serving.scorer import BATCH_ROWS
 
 
 def served_env(root: Path, tmp_path: Path, port: int) -> dict[str, str]:
-    return {**os.environ, "CREDIT_DATA_ROOT": str(root), "CREDIT_API_HOST": "127.0.0.1",
-            "CREDIT_API_PORT": str(port), "CREDIT_API_KEY": "",
-            "KEDRO_DISABLE_TELEMETRY": "true",
-            "PREDICTION_LOG_URL": f"sqlite:///{tmp_path / 'predictions.db'}"}
+    return api_env(root, port, f"sqlite:///{tmp_path / 'predictions.db'}")
 
 
 def test_forked_workers_score_big_batches_like_the_app_in_process(trained_root, tmp_path,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from credit_scoring_kedro.serving.processes import (
     api_command,
+    api_env,
     dashboard_command,
     free_port,
     spawn,
@@ -53,16 +54,14 @@ def running_servers(data_root: Path, logs: Path, key: str = "browser-test-key",
     logs.mkdir(parents=True, exist_ok=True)
     api_port, dashboard_port = free_port(), free_port()
     base = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "PYTHONUNBUFFERED": "1"}
-    api_env = {**base, "CREDIT_DATA_ROOT": str(data_root), "CREDIT_API_HOST": "127.0.0.1",
-               "CREDIT_API_PORT": str(api_port), "CREDIT_API_WORKERS": str(workers),
-               "CREDIT_API_KEY": key,
-               "PREDICTION_LOG_URL": f"sqlite:///{(logs / 'prediction_log.db').resolve()}"}
+    served = api_env(data_root, api_port, f"sqlite:///{(logs / 'prediction_log.db').resolve()}",
+                     key=key, workers=workers, base=base)
     api_url = f"http://127.0.0.1:{api_port}/api/v1"
     dashboard_env = {**base, "CREDIT_DATA_ROOT": str(data_root), "CREDIT_API_URL": api_url,
                      "CREDIT_API_KEY": key}
     processes = []
     try:
-        processes.append(spawn(api_command(), api_env, logs / "api.log"))
+        processes.append(spawn(api_command(), served, logs / "api.log"))
         processes.append(spawn(dashboard_command("127.0.0.1", dashboard_port), dashboard_env,
                                logs / "dashboard.log"))
         wait_healthy("API", f"{api_url}/ready", processes[0], 120, logs / "api.log")

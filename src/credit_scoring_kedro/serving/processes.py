@@ -34,6 +34,19 @@ def api_command() -> list[str]:
     return [sys.executable, "-m", "gunicorn", "-c", "api/gunicorn.conf.py", "api.wsgi:app"]
 
 
+def api_env(data_root: Path, port: int, prediction_log: str, *, key: str = "",
+            workers: int = 2, host: str = "127.0.0.1",
+            base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of an API process serving ``data_root`` (tests, benchmarks).
+
+    ``base``: the variables to start from (this process's environment by default).
+    """
+    return {**(os.environ if base is None else base), "KEDRO_DISABLE_TELEMETRY": "true",
+            "CREDIT_DATA_ROOT": str(data_root), "CREDIT_API_HOST": host,
+            "CREDIT_API_PORT": str(port), "CREDIT_API_KEY": key,
+            "CREDIT_API_WORKERS": str(workers), "PREDICTION_LOG_URL": prediction_log}
+
+
 def dashboard_command(host: str, port: int) -> list[str]:
     """What ``make dashboard`` runs."""
     return [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
