@@ -175,7 +175,8 @@ def previous_table(rng, clients: np.ndarray, z: np.ndarray, rows: int, first_id:
         "CNT_PAYMENT": np.where(approved, rng.choice([6, 10, 12, 18, 24, 36, 48], n), np.nan),
         "DAYS_FIRST_DRAWING": np.where(approved, np.where(rng.random(n) < 0.96, NO_DATE, decision + 5), np.nan),
         "DAYS_FIRST_DUE": first_due,
-        "DAYS_LAST_DUE_1ST_VERSION": first_due + np.where(rng.random(n) < 0.05, NO_DATE, rng.integers(150, 1100, n)),
+        # Home Credit's "no date" placeholder is exactly 365243, never an offset of it
+        "DAYS_LAST_DUE_1ST_VERSION": np.where(rng.random(n) < 0.05, NO_DATE, first_due + rng.integers(150, 1100, n)),
         "DAYS_LAST_DUE": np.where(rng.random(n) < 0.3, NO_DATE, first_due + rng.integers(150, 1100, n)),
         "DAYS_TERMINATION": np.where(rng.random(n) < 0.3, NO_DATE, first_due + rng.integers(150, 1200, n)),
         "NFLAG_INSURED_ON_APPROVAL": np.where(approved, (rng.random(n) < 0.33).astype(float), np.nan),

@@ -18,7 +18,9 @@ STATISTICS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
     "min": lambda e: e.min(),
     "max": lambda e: e.max(),
     "mean": lambda e: e.mean(),
-    "sum": lambda e: e.sum(),
+    # a sum over values that are all unknown stays unknown (polars would say 0.0): the model
+    # must tell "no debt" from "debt not reported"
+    "sum": lambda e: pl.when(e.count() > 0).then(e.sum()),
     "var": lambda e: e.var(),
     "nunique": lambda e: e.drop_nulls().n_unique(),
 }

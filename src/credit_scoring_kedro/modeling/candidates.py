@@ -21,11 +21,15 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 MODELS = ("dummy", "logreg", "lgbm", "hgb")
+#: Models that enforce monotone constraints (the dummy's constant score is trivially monotone).
+MONOTONE_MODELS = ("dummy", "lgbm", "hgb")
 IMBALANCE = ("none", "class_weight", "undersample")
 
 
 def make_candidate(model: str, imbalance: str, categorical: list[str], numeric: list[str],
-                   random_state: int, kwargs: dict[str, Any] | None = None) -> ImbPipeline:
+                   random_state: int, kwargs: dict[str, Any] | None = None,
+                   monotone: list[int] | None = None,
+                   monotone_method: str = "advanced") -> ImbPipeline:
     """An unfitted pipeline ``[linear preprocessing] -> [resampler] -> model``.
 
     Args:
@@ -36,6 +40,12 @@ def make_candidate(model: str, imbalance: str, categorical: list[str], numeric: 
         numeric: The other columns.
         random_state: Seed of every random step.
         kwargs: Fixed model arguments (a search grid varies them as ``model__<name>``).
+        monotone: One of -1 / 0 / +1 per input column, in the order the model receives
+            them (see :mod:`.monotone`): enforced by LightGBM and HistGradientBoosting.
+            The linear candidate cannot enforce a sign without a constrained solver; it is
+            reported beside the others but is refused as the served model when
+            constraints are set (``modeling.monotone``).
+        monotone_method: LightGBM's ``monotone_constraints_method``.
     """
     if model not in MODELS or imbalance not in IMBALANCE:
         raise ValueError(f"Unknown candidate {model}/{imbalance}: models {MODELS}, "
@@ -52,9 +62,14 @@ def make_candidate(model: str, imbalance: str, categorical: list[str], numeric: 
     elif model == "logreg":
         estimator = LogisticRegression(**{"max_iter": 2000, **kwargs}, class_weight=weight)
     elif model == "lgbm":
+        if monotone is not None and any(monotone):
+            kwargs |= {"monotone_constraints": list(monotone),
+                       "monotone_constraints_method": monotone_method}
         estimator = LGBMClassifier(**{"n_jobs": 2, "verbose": -1, **kwargs}, class_weight=weight,
                                    random_state=random_state)
     else:
+        if monotone is not None and any(monotone):
+            kwargs |= {"monotonic_cst": list(monotone)}
         estimator = HistGradientBoostingClassifier(**kwargs, class_weight=weight,
                                                    random_state=random_state)
     steps.append(("model", estimator))

@@ -20,24 +20,33 @@ ID = "SK_ID_CURR"
 class FeatureEncoder(TransformerMixin, BaseEstimator):
     """Column selection and categorical encoding learnt on the training part.
 
+    Args:
+        protected: Columns the model must never read (e.g. gender): left out of the
+            features; their training labels are kept apart, so the API can still check
+            and log them for the fairness report.
+        excluded: Other columns left out of the model (see ``modeling.excluded_features``).
+
     Attributes (after ``fit``):
         feature_names_in_: the model's features, in order (the API's contract).
         categories_: column -> ordered list of the labels seen in training.
+        protected_categories_: the same for the protected columns (never model inputs).
     """
 
-    def __init__(self, dtype: str = "float32") -> None:
+    def __init__(self, dtype: str = "float32", protected: tuple[str, ...] = (),
+                 excluded: tuple[str, ...] = ()) -> None:
         self.dtype = dtype
+        self.protected = protected
+        self.excluded = excluded
 
     def fit(self, X: pd.DataFrame | pl.DataFrame, y=None) -> FeatureEncoder:
         frame = _to_pandas(X)
-        features = [c for c in frame.columns if c not in (ID, "TARGET")]
+        left_out = {ID, "TARGET", *self.protected, *self.excluded}
+        features = [c for c in frame.columns if c not in left_out]
         self.feature_names_in_ = np.asarray(features, dtype=object)
         self.n_features_in_ = len(features)
-        self.categories_ = {
-            col: sorted(frame[col].dropna().astype(str).unique().tolist())
-            for col in features
-            if not pd.api.types.is_numeric_dtype(frame[col])
-        }
+        self.categories_ = _labels(frame, features)
+        self.protected_categories_ = _labels(frame, [c for c in self.protected
+                                                     if c in frame.columns])
         return self
 
     def transform(self, X: pd.DataFrame | pl.DataFrame) -> pd.DataFrame:
@@ -64,6 +73,11 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
     @property
     def categorical_features(self) -> list[str]:
         return list(self.categories_)
+
+
+def _labels(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[str]]:
+    return {col: sorted(frame[col].dropna().astype(str).unique().tolist())
+            for col in columns if not pd.api.types.is_numeric_dtype(frame[col])}
 
 
 def _to_pandas(X: pd.DataFrame | pl.DataFrame) -> pd.DataFrame:
