@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from kedro_runner import run_kedro
+
+PROJECT = Path(__file__).resolve().parents[1]
+#: The real Home Credit sample (third-party data: read from outside the repository, never copied in).
+REAL_SAMPLE = Path(os.environ.get("HOME_CREDIT_SAMPLE",
+                                  PROJECT.parent / "shared" / "data" / "home-credit-sample"))
 
 # Never let kedro-telemetry ask, phone home, or write a project id into pyproject.toml.
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
@@ -36,10 +42,28 @@ def trained_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_sample_root(tmp_path_factory) -> Path:
+    """A data root with the real Home Credit sample, trained (smoke profile), explained, monitored.
+
+    Shared by every real-data test, so the sample is trained once per session (about two
+    minutes). Skips when the sample is absent (set HOME_CREDIT_SAMPLE to its folder).
+    """
+    if not (REAL_SAMPLE / "application_train.csv").exists():
+        pytest.skip(f"real Home Credit sample not found at {REAL_SAMPLE} (set HOME_CREDIT_SAMPLE)")
+    root = tmp_path_factory.mktemp("real_sample")
+    (root / "01_raw").mkdir()
+    for path in REAL_SAMPLE.glob("*.csv"):
+        shutil.copy(path, root / "01_raw" / path.name)
+    run_kedro(root, "--pipelines", "data_engineering")
+    run_kedro(root, "--pipelines", "modeling", "--params", "modeling.profile=smoke")
+    run_kedro(root, "--pipelines", "explainability")
+    run_kedro(root, "--pipelines", "monitoring")
+    return root
+
+
+@pytest.fixture(scope="session")
 def monitored_root(trained_root, tmp_path_factory) -> Path:
     """A copy of the trained root on which the monitoring pipeline also ran."""
-    import shutil
-
     root = tmp_path_factory.mktemp("monitored") / "data"
     shutil.copytree(trained_root, root)
     run_kedro(root, "--pipelines", "monitoring")

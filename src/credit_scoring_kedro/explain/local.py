@@ -1,24 +1,36 @@
 """Explain one client's score in sentences a client can follow.
 
 For each feature the model used, its contribution to the client's risk (SHAP, log-odds)
-and where the client's value stands among all clients (low / usual / high, from the
-training population's quartiles), turned into a sentence such as
-"External credit score 3 is high (0.72): lowers the risk". Labels come from the glossary
-(``conf/base/feature_glossary.yml``) or the feature dictionary, never from code.
+becomes a sentence such as "Age: 23 years, younger than most clients — raises the risk":
+the label comes from the glossary (:mod:`.labels`), the value is written in the client's
+units (:mod:`.units`), and where the value stands among the training clients (below the
+first quartile, above the third) is said only when it is unusual and the unit lends itself
+to it. Two rules keep the sentences honest:
+
+- a factor whose contribution is small "weighs little in this decision": telling a client
+  that it raised or lowered the risk would overstate it;
+- a missing value never lowers the risk in what a client reads (it is not something the
+  client did right); when it raises the risk it reads "No information on ...".
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from credit_scoring_kedro.explain.contributions import contributions
+from credit_scoring_kedro.explain.labels import feature_label
+from credit_scoring_kedro.explain.units import MISSING, FeatureUnits, is_missing
 from credit_scoring_kedro.modeling.bundle import ModelBundle
+
+#: |contribution| (log-odds) below which a factor weighs little (``explainability.small_contribution``).
+SMALL_CONTRIBUTION = 0.05
+#: Kinds compared as magnitudes: a more negative day count is an older client, a longer job.
+_MAGNITUDE_KINDS = ("age", "elapsed")
+RAISES, LOWERS, LITTLE = "raises the risk", "lowers the risk", "weighs little in this decision"
 
 
 @dataclass
@@ -27,15 +39,31 @@ class LocalExplainer:
 
     bundle: ModelBundle
     labels: dict[str, str]
-    quartiles: dict[str, tuple[float, float]]   # feature -> (Q1, Q3) over the training clients
+    quartiles: dict[str, tuple[float, float]]   # feature -> (Q1, Q3) over the training clients,
+                                                # of -value for ages and times (_MAGNITUDE_KINDS)
+    units: FeatureUnits | None = None
+    levels: dict[str, tuple[str, str]] = field(default_factory=dict)  # feature -> (below Q1, above Q3)
+    small_contribution: float = SMALL_CONTRIBUTION
 
     @classmethod
     def build(cls, bundle: ModelBundle, dictionary: list[dict], glossary: dict,
-              reference: dict) -> LocalExplainer:
+              reference: dict, *, small_contribution: float = SMALL_CONTRIBUTION
+              ) -> LocalExplainer:
+        """Labels, units, quartiles and level words of every feature, computed once.
+
+        Args:
+            small_contribution: ``explainability.small_contribution``.
+        """
         labels = {e["name"]: feature_label(e, glossary) for e in dictionary}
-        quartiles = {f: (r["quantiles"]["all"][5], r["quantiles"]["all"][15])
-                     for f, r in reference["features"].items() if r.get("quantiles")}
-        return cls(bundle, labels, quartiles)
+        units = FeatureUnits.build(dictionary, glossary)
+        quartiles = {}
+        for feature, entry in reference["features"].items():
+            if entry.get("quantiles"):
+                q1, q3 = entry["quantiles"]["all"][5], entry["quantiles"]["all"][15]
+                flip = units.kind(feature) in _MAGNITUDE_KINDS
+                quartiles[feature] = (-q3, -q1) if flip else (q1, q3)
+        return cls(bundle, labels, quartiles, units, _level_words(units, glossary),
+                   small_contribution)
 
     def explain(self, features: pd.DataFrame, top_k: int = 5) -> dict:
         """Base value, probability, and the factors that raise and lower the client's risk."""
@@ -52,6 +80,10 @@ class LocalExplainer:
             encoded: The client's encoded features (one row, the bundle's columns).
             row: The client's feature values before encoding (for the sentences).
             probability: The served probability when the caller already has it.
+
+        Returns:
+            ``raises_risk`` and ``lowers_risk``: at most ``top_k`` factors each, largest
+            first; a feature whose value is missing is never among ``lowers_risk``.
         """
         result = contributions(self.bundle.model, encoded)
         values = result.values[0]
@@ -59,7 +91,7 @@ class LocalExplainer:
             probability = float(self.bundle.model.predict_proba(encoded)[0, 1])
         order = np.argsort(values)
         raising = [i for i in order[::-1][:top_k] if values[i] > 0]
-        lowering = [i for i in order[:top_k] if values[i] < 0]
+        lowering = self._lowering(order, values, result.features, row, top_k)
         return {
             "base_value": result.base_value,
             "log_odds": float(result.log_odds[0]),
@@ -70,74 +102,57 @@ class LocalExplainer:
             "lowers_risk": [self._factor(result.features[i], row, values[i]) for i in lowering],
         }
 
+    @staticmethod
+    def _lowering(order: np.ndarray, values: np.ndarray, features: list[str], row: Mapping,
+                  top_k: int) -> list[int]:
+        """The ``top_k`` most negative contributions of features whose value is known."""
+        out: list[int] = []
+        for i in order:
+            if len(out) == top_k or values[i] >= 0:
+                break
+            if not is_missing(row.get(features[i])):
+                out.append(i)
+        return out
+
     def _factor(self, feature: str, row: Mapping, contribution: float) -> dict:
         value = row.get(feature, None)
         label = self.labels.get(feature, feature)
-        effect = "raises the risk" if contribution > 0 else "lowers the risk"
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            sentence = f"{label} is unknown: {effect}"
-            shown = None
-        elif isinstance(value, str):
-            sentence, shown = f"{label} is '{value}': {effect}", value
+        small = abs(contribution) < self.small_contribution
+        effect = LITTLE if small else RAISES if contribution > 0 else LOWERS
+        if is_missing(value):
+            shown, display = None, MISSING
+            sentence = f"No information on {_lower_first(label)} — {effect}"
         else:
-            shown = float(value)
-            level = self._level(feature, shown)
-            sentence = f"{label} is {level} ({_format(feature, shown)}): {effect}"
-        return {"feature": feature, "label": label, "value": shown,
+            shown = value if isinstance(value, str) else float(value)
+            display = self.units.format(feature, shown) if self.units else str(shown)
+            level = "" if small or isinstance(shown, str) else self._level(feature, shown)
+            sentence = f"{label}: {display}{', ' + level if level else ''} — {effect}"
+        return {"feature": feature, "label": label, "value": shown, "display": display,
                 "contribution": float(contribution), "sentence": sentence}
 
     def _level(self, feature: str, value: float) -> str:
-        q1, q3 = self.quartiles.get(feature, (None, None))
-        if q1 is None:
-            return "at"
-        if feature.startswith("DAYS_"):  # negative day counts: more negative = longer ago/older
-            value, q1, q3 = -value, -q3, -q1
-        if value < q1:
-            return "low"
-        if value > q3:
-            return "high"
-        return "usual"
+        """Words for a value below the first or above the third quartile, else ""."""
+        words = self.levels.get(feature)
+        bounds = self.quartiles.get(feature)
+        if not words or not bounds:
+            return ""
+        if self.units and self.units.kind(feature) in _MAGNITUDE_KINDS:
+            value = -value
+        if value < bounds[0]:
+            return words[0]
+        return words[1] if value > bounds[1] else ""
 
 
-def feature_label(entry: dict, glossary: dict) -> str:
-    """A short name for sentences, from the glossary and the feature dictionary entry.
-
-    In order: the glossary's ``labels``; its ``label_patterns`` (``{words}`` is the first
-    group of the pattern in lower-case words); for a history aggregate, "<statistic> <what>
-    (<source>)" with the glossary's short ``sources`` (the dictionary's sentence names the
-    whole table: too long to read aloud); else the description's first clause.
-    """
-    name = entry["name"]
-    if name in glossary.get("labels", {}):
-        return glossary["labels"][name]
-    for rule in glossary.get("label_patterns", []):
-        found = re.search(rule["pattern"], name)
-        if found:
-            words = (found.group(1) if found.groups() else name).replace("_", " ").lower()
-            return rule["label"].format(words=words)
-    description = entry.get("description", "")
-    source = glossary.get("sources", {}).get(entry.get("source_table"))
-    statistic = glossary.get("statistics", {}).get(entry.get("statistic"))
-    if entry.get("kind") == "history_aggregate" and source and statistic \
-            and description.startswith(statistic + " ") and " over " in description:
-        what = description[len(statistic) + 1:description.index(" over ")]
-        what = glossary.get("column_labels", {}).get(entry.get("source_column")) \
-            or _first_clause(what)
-        scope = glossary.get("scopes", {}).get(entry.get("scope"))
-        return f"{statistic} {what} ({source}{', ' + scope if scope else ''})"
-    return _first_clause(description)
+def _level_words(units: FeatureUnits, glossary: dict) -> dict[str, tuple[str, str]]:
+    levels = glossary.get("levels") or {}
+    silent = set(levels.get("none", ()))
+    default = levels.get("default", ("lower than most clients", "higher than most clients"))
+    return {feature: tuple(levels.get(kind, default)) for feature, kind in units.kinds.items()
+            if kind not in silent}
 
 
-def _first_clause(description: str) -> str:
-    text = re.split(r"[,(;]", description or "")[0].strip().rstrip(".")
-    return text or description
-
-
-def _format(feature: str, value: float) -> str:
-    if feature.startswith("DAYS_"):
-        return f"{abs(value) / 365.25:.1f} years"
-    if feature.startswith("AMT_") or abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if float(value).is_integer():
-        return f"{value:.0f}"
-    return f"{value:.2f}"
+def _lower_first(label: str) -> str:
+    """"External credit score 3" -> "external credit score 3"; "Credit Bureau ..." unchanged."""
+    words = label.split(" ", 2)
+    keep = words[0].isupper() or (len(words) > 1 and words[1][:1].isupper())
+    return label if keep or not label else label[0].lower() + label[1:]
