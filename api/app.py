@@ -126,8 +126,9 @@ def openapi_spec(app: Flask) -> dict:
     contracts = []
     for view in ENDPOINTS:
         contract = view.contract
-        if view.__name__ == "predict" and svc is not None:
-            contract = type(contract)(**{**contract.__dict__, "body": svc.request_model})
+        if view.__name__ in ("predict", "simulate") and svc is not None:
+            body = svc.request_model if view.__name__ == "predict" else svc.simulate_model
+            contract = type(contract)(**{**contract.__dict__, "body": body})
         contracts.append(contract)
     enums = svc.book.filter_values() if svc else {}
     version = svc.bundle.version if svc else "no model loaded"

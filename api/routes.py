@@ -74,21 +74,40 @@ def model():
 def predict():
     query_args(predict.contract)
     svc = service()
+    records = _records(svc.request_model)
+    predictions = svc.predict(records, g.request_id)
+    g.log_extra = {"clients": len(records)}
+    return jsonify(model_version=svc.bundle.version, threshold=float(svc.bundle.threshold),
+                   request_id=g.request_id, predictions=predictions)
+
+
+@bp.post("/simulate")
+@endpoint(path="/simulate", method="POST", response=schemas.SimulateResponse, protected=True,
+          summary="What-if: score 1 to 20 applications without deciding (never logged as a "
+                  "decision), with what would turn each refusal into an approval",
+          body=None, errors=(400, 413, 415, 422))
+def simulate():
+    query_args(simulate.contract)
+    svc = service()
+    records = _records(svc.simulate_model)
+    g.log_extra = {"clients": len(records), "simulation": True}
+    return jsonify(model_version=svc.bundle.version, threshold=float(svc.bundle.threshold),
+                   simulated=True, predictions=svc.simulate(records))
+
+
+def _records(model) -> list[dict]:
+    """The body's application records, parsed and validated by ``model`` in one pass."""
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type",
                        "Send the applications as JSON with Content-Type: application/json")
     try:  # pydantic-core parses and validates the bytes in one pass
-        body = svc.request_model.model_validate_json(request.get_data(cache=False))
+        body = model.model_validate_json(request.get_data(cache=False))
     except ValidationError as error:
         if any(e["type"] == "json_invalid" for e in error.errors()):
             raise ApiError(400, "invalid_json", "The body is not valid JSON") from None
         raise
     # a validated record's fields are its __dict__: no copy per record (1,000 in a batch)
-    records = [c.__dict__ for c in body.clients]
-    predictions = svc.predict(records, g.request_id)
-    g.log_extra = {"clients": len(records)}
-    return jsonify(model_version=svc.bundle.version, threshold=float(svc.bundle.threshold),
-                   request_id=g.request_id, predictions=predictions)
+    return [c.__dict__ for c in body.clients]
 
 
 @bp.get("/clients")
@@ -185,5 +204,5 @@ def reload_model():
                        f"model is still served: {error}") from None
 
 
-ENDPOINTS = [health, ready, model, predict, clients, client, score, explanation, similar,
+ENDPOINTS = [health, ready, model, predict, simulate, clients, client, score, explanation, similar,
              features, importance, population, reload_model]

@@ -75,6 +75,32 @@ class ModelInfo(Strict):
     features: list[str]
 
 
+class Reason(Strict):
+    code: str
+    reason: str
+    contribution: Number
+
+
+class Proposal(Strict):
+    """One change that turns a refusal into an approval; amounts in the application's units."""
+
+    lever: Literal["loan_amount", "term", "co_borrower_income"]
+    current: Number
+    proposed: Number
+    probability: Number
+    sentence: str
+    annuity: Number | None = None
+    goods_price: Number | None = None
+    current_annuity: Number | None = None
+    extension_months: Number | None = None
+    added_income: Number | None = None
+
+
+class WhatWouldChange(Strict):
+    proposals: list[Proposal]
+    message: str | None
+
+
 class Prediction(Strict):
     client_id: int | None
     probability: Number
@@ -82,6 +108,18 @@ class Prediction(Strict):
     threshold: Number
     model_version: str
     has_history: bool
+    reasons: list[Reason]
+
+
+class Simulation(Prediction):
+    what_would_change: WhatWouldChange | None
+
+
+class SimulateResponse(Strict):
+    model_version: str
+    threshold: Number
+    simulated: Literal[True]
+    predictions: list[Simulation]
 
 
 class PredictResponse(Strict):
@@ -135,12 +173,15 @@ class Score(Strict):
     threshold: Number
     model_version: str
     reading: str
+    reasons: list[Reason]
+    what_would_change: WhatWouldChange | None
 
 
 class Factor(Strict):
     feature: str
     label: str
     value: str | Number | None
+    display: str | None = None
     contribution: Number
     sentence: str
 
@@ -148,6 +189,7 @@ class Factor(Strict):
 class Explanation(Strict):
     client_id: int
     model_version: str
+    reasons: list[Reason]
     base_value: Number
     log_odds: Number
     space: str

@@ -74,10 +74,14 @@ def test_explanation_factors_point_the_right_way_with_sentences(client, client_i
         score = client.get(f"/api/v1/clients/{client_id}/score").get_json()
         assert answer["probability"] == score["probability"]
         assert len(answer["raises_risk"]) <= 4 and len(answer["lowers_risk"]) <= 4
-        assert all(f["contribution"] > 0 and "raises the risk" in f["sentence"]
+        # a factor says which way it moves the risk, or that it weighs little (small ones)
+        assert all(f["contribution"] > 0 and ("raises the risk" in f["sentence"]
+                                              or "weighs little" in f["sentence"])
                    for f in answer["raises_risk"])
-        assert all(f["contribution"] < 0 and "lowers the risk" in f["sentence"]
+        assert all(f["contribution"] < 0 and ("lowers the risk" in f["sentence"]
+                                              or "weighs little" in f["sentence"])
                    for f in answer["lowers_risk"])
+        assert not any("raises the risk" in f["sentence"] for f in answer["lowers_risk"])
         contributions = [f["contribution"] for f in answer["raises_risk"]]
         assert contributions == sorted(contributions, reverse=True)
         if answer["space"] == "calibrated log-odds":   # SHAP adds up to the served probability

@@ -73,6 +73,15 @@ def catalog() -> DataCatalog:
         return DataCatalog.from_config(config, credentials)
 
 
+def parameters(block: str) -> dict[str, Any]:
+    """One block of the project's parameters (``conf/*/parameters*.yml``), e.g. ``explainability``."""
+    from credit_scoring_kedro import settings
+
+    loader = settings.CONFIG_LOADER_CLASS(conf_source=str(project_root() / "conf"),
+                                          **settings.CONFIG_LOADER_ARGS)
+    return dict(loader["parameters"].get(block, {}))
+
+
 def load_artifact(name: str) -> Any:
     """Load the catalog entry ``name`` (e.g. ``model_bundle``, ``data_drift_summary``).
 

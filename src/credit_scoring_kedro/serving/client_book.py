@@ -70,17 +70,7 @@ class ClientBook:
         The feature table holds DAYS_EMPLOYED cleaned; Home Credit's "no employment" code is
         restored from its flag, so re-scoring the record gives the same probability.
         """
-        row = self.feature_row(client_id)
-        record = {c: row.get(c) for c in application_columns() if c in row}
-        if row.get("DAYS_EMPLOYED_ANOMALY") == 1.0:
-            record["DAYS_EMPLOYED"] = DAYS_EMPLOYED_ANOMALY
-        for column, dtype in application_columns().items():
-            value = record.get(column)
-            if dtype == "int" and value is not None:
-                record[column] = int(value)
-            elif isinstance(value, float) and np.isnan(value):
-                record[column] = None
-        return record
+        return application_record(self.feature_row(client_id))
 
     def filter_values(self) -> dict[str, list[str]]:
         """The values each filter can take (for the dashboard's pickers)."""
@@ -96,6 +86,20 @@ class ClientBook:
         chunk = matching.iloc[start:start + page_size]
         records = chunk.astype(object).where(chunk.notna(), None).to_dict("records")
         return int(mask.sum()), records
+
+
+def application_record(row: dict) -> dict:
+    """A feature-table row back to the raw application record ``POST /predict`` takes."""
+    record = {c: row.get(c) for c in application_columns() if c in row}
+    if row.get("DAYS_EMPLOYED_ANOMALY") == 1.0:
+        record["DAYS_EMPLOYED"] = DAYS_EMPLOYED_ANOMALY
+    for column, dtype in application_columns().items():
+        value = record.get(column)
+        if dtype == "int" and value is not None:
+            record[column] = int(value)
+        elif isinstance(value, float) and np.isnan(value):
+            record[column] = None
+    return record
 
 
 def _filter_options(directory: pd.DataFrame) -> dict[str, list[str]]:

@@ -36,6 +36,7 @@ PREDICTIONS = sa.Table(
     sa.Column("decision", sa.String(16), nullable=False),
     sa.Column("threshold", sa.Float, nullable=False),
     sa.Column("inputs", sa.Text, nullable=False),   # the request record, JSON
+    sa.Column("reason_codes", sa.Text, nullable=True),  # JSON list of the refusal's codes
 )
 
 
@@ -106,7 +107,9 @@ class PredictionLog:
         """Every logged prediction, oldest first (tests, monitoring)."""
         with self._connect().connect() as conn:
             rows = conn.execute(sa.select(PREDICTIONS).order_by(PREDICTIONS.c.id)).mappings()
-            return [dict(r) | {"inputs": json.loads(r["inputs"])} for r in rows]
+            return [dict(r) | {"inputs": json.loads(r["inputs"]),
+                               "reason_codes": json.loads(r["reason_codes"] or "[]")}
+                    for r in rows]
 
     # --- internals -------------------------------------------------------------------------
     def _ensure_writer(self) -> None:
@@ -129,6 +132,7 @@ class PredictionLog:
             self._engine = sa.create_engine(self.url,
                                             pool_pre_ping=not self.url.startswith("sqlite"))
             METADATA.create_all(self._engine)
+            _add_missing_columns(self._engine)
         return self._engine
 
     def _run(self) -> None:
@@ -170,7 +174,9 @@ class PredictionLog:
                          "model_version": request.model_version,
                          "probability": prediction["probability"],
                          "decision": prediction["decision"],
-                         "threshold": request.threshold, "inputs": inputs})
+                         "threshold": request.threshold, "inputs": inputs,
+                         "reason_codes": json.dumps([r["code"] for r in
+                                                     prediction.get("reasons", [])])})
         return rows
 
     def _write(self, batch: list[dict]) -> None:
@@ -187,6 +193,17 @@ class PredictionLog:
     def _report(self, message: str) -> None:
         self.stats["last_error"] = message
         logger.error(message)
+
+
+def _add_missing_columns(engine: sa.Engine) -> None:
+    """A log written by an earlier version gains the columns added since (nullable ones)."""
+    present = {c["name"] for c in sa.inspect(engine).get_columns(PREDICTIONS.name)}
+    with engine.begin() as conn:
+        for column in PREDICTIONS.columns:
+            if column.name not in present:
+                kind = column.type.compile(engine.dialect)
+                conn.execute(sa.text(f'ALTER TABLE {PREDICTIONS.name} ADD COLUMN '
+                                     f'{column.name} {kind}'))
 
 
 def _safe(url: str) -> str:

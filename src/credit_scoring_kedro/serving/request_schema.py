@@ -28,6 +28,8 @@ from credit_scoring_kedro.schema import table_schema
 
 ID = "SK_ID_CURR"
 MAX_BATCH = 1000
+#: A what-if simulation searches what would change each refusal: a few records at a time.
+MAX_SIMULATED = 20
 
 
 @cache
@@ -98,8 +100,9 @@ def application_record_model(categories: dict[str, list[str]]) -> type[BaseModel
                         **fields)
 
 
-def predict_request_model(record: type[BaseModel]) -> type[BaseModel]:
-    """The body of ``POST /predict``: a batch of 1 to 1,000 applications."""
-    return create_model("PredictRequest", __config__=ConfigDict(extra="forbid"),
-                        __doc__="Applications to score (1 to 1,000).",
-                        clients=(list[record], Field(..., min_length=1, max_length=MAX_BATCH)))
+def predict_request_model(record: type[BaseModel], max_items: int = MAX_BATCH,
+                          name: str = "PredictRequest") -> type[BaseModel]:
+    """The body of ``POST /predict`` (1 to 1,000 applications) or ``POST /simulate`` (1 to 20)."""
+    return create_model(name, __config__=ConfigDict(extra="forbid"),
+                        __doc__=f"Applications to score (1 to {max_items:,}).",
+                        clients=(list[record], Field(..., min_length=1, max_length=max_items)))

@@ -94,6 +94,7 @@ class FastScorer:
         self._numeric_getter = _row_getter(self._numeric)
         self._other_getter = _row_getter(self._other)
         self._predict = _fast_predictor(bundle)
+        self._booster = _lightgbm_booster(bundle)
 
     def feature_matrix(self, records: Sequence[Mapping]) -> tuple[np.ndarray, np.ndarray]:
         """(n, features) float32 matrix of the records, and whether each client has a history.
@@ -138,11 +139,35 @@ class FastScorer:
         matrix, has = self.feature_matrix(records)
         return self.probabilities(matrix), has
 
+    def contributions(self, matrix: np.ndarray) -> np.ndarray:
+        """SHAP values (log-odds, one column per model feature) of rows of :meth:`feature_matrix`.
+
+        LightGBM's own TreeSHAP on the booster (one thread for a few rows); other models go
+        through :func:`~credit_scoring_kedro.explain.contributions.contributions`.
+        """
+        if self._booster is not None:
+            raw = self._booster.predict(matrix, pred_contrib=True,
+                                        num_threads=1 if len(matrix) < BATCH_ROWS else BATCH_THREADS)
+            return np.asarray(raw)[:, :-1]
+        from credit_scoring_kedro.explain.contributions import contributions
+
+        frame = pd.DataFrame(matrix, columns=self.bundle.features)
+        return contributions(self.bundle.model, frame).values
+
 
 def _row_getter(columns: list[str]):
     """record -> tuple of its values for ``columns`` (``itemgetter`` of one key gives a scalar)."""
     get = itemgetter(*columns)
     return get if len(columns) > 1 else (lambda record: (get(record),))
+
+
+def _lightgbm_booster(bundle: ModelBundle):
+    """The booster of a served LightGBM model, None for any other model."""
+    base = getattr(bundle.model, "base", None)
+    steps = [step for _, step in getattr(base, "steps", []) if not hasattr(step, "fit_resample")]
+    if len(steps) == 1 and type(steps[0]).__name__ == "LGBMClassifier":
+        return steps[0].booster_
+    return None
 
 
 def _fast_predictor(bundle: ModelBundle):
@@ -152,15 +177,12 @@ def _fast_predictor(bundle: ModelBundle):
     NumPy; any other model goes through the bundle's own (slower) path.
     """
     model = bundle.model
-    base = getattr(model, "base", None)
-    steps = [step for _, step in getattr(base, "steps", [])
-             if not hasattr(step, "fit_resample")]  # resamplers do nothing at prediction time
     features = bundle.features
-    if len(steps) != 1 or type(steps[0]).__name__ != "LGBMClassifier":
+    booster = _lightgbm_booster(bundle)   # resamplers do nothing at prediction time
+    if booster is None:
         def slow(matrix: np.ndarray, threads: int | None = None) -> np.ndarray:
             return model.predict_proba(pd.DataFrame(matrix, columns=features))[:, 1]
         return slow
-    booster = steps[0].booster_
     single = SingleRowPredictor(booster)
     calibrator = model.calibrator
 

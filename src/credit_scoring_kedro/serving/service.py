@@ -15,16 +15,24 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from credit_scoring_kedro.explain.local import LocalExplainer
+from credit_scoring_kedro.explain.local import SMALL_CONTRIBUTION, LocalExplainer
+from credit_scoring_kedro.explain.reasons import (
+    DEFAULT_PROTECTED,
+    ReasonCatalogue,
+    decision_reasons,
+    read_max_reasons,
+)
 from credit_scoring_kedro.explain.similar import SimilarClients
 from credit_scoring_kedro.features.history_families import count_columns
 from credit_scoring_kedro.modeling.bundle import ModelBundle
 from credit_scoring_kedro.serving.client_book import ClientBook
 from credit_scoring_kedro.serving.client_profile import PROFILE, profile
+from credit_scoring_kedro.serving.counterfactual import what_would_change
 from credit_scoring_kedro.serving.population import PopulationComparison
 from credit_scoring_kedro.serving.prediction_log import PredictionLog
 from credit_scoring_kedro.serving.reading import margin_reading
 from credit_scoring_kedro.serving.request_schema import (
+    MAX_SIMULATED,
     application_record_model,
     predict_request_model,
 )
@@ -36,7 +44,7 @@ ID = "SK_ID_CURR"
 #: Catalog entries the service reads (the API's and the dashboard's contract with the pipelines).
 ARTIFACTS = ("model_bundle", "feat_client_history", "feat_test", "feature_dictionary",
              "feature_glossary", "feature_reference", "similarity_index", "similarity_spec",
-             "global_importance")
+             "global_importance", "reason_codes", "counterfactual_options")
 COMPARABLE_TOP = 30   # most important numeric features offered for comparison
 
 
@@ -58,20 +66,34 @@ class ScoringService:
     population: PopulationComparison
     importance: pd.DataFrame
     labels: dict[str, str]
+    reasons: ReasonCatalogue
+    max_reasons: int
+    what_if_options: dict
     log: PredictionLog | None = None
     loaded_in: float = 0.0
     record_model: Any = field(init=False)
     request_model: Any = field(init=False)
+    simulate_model: Any = field(init=False)
 
     def __post_init__(self) -> None:
-        self.record_model = application_record_model(self.bundle.encoder.categories_)
+        encoder = self.bundle.encoder
+        # protected attributes are checked against their training labels too, never scored
+        categories = encoder.categories_ | getattr(encoder, "protected_categories_", {})
+        self.record_model = application_record_model(categories)
         self.request_model = predict_request_model(self.record_model)
+        self.simulate_model = predict_request_model(self.record_model, MAX_SIMULATED,
+                                                    "SimulateRequest")
 
     # ----- construction ----------------------------------------------------------------------
     @classmethod
     def from_catalog(cls, log_url: str | None = None) -> ScoringService:
         """Load every artifact through the Kedro catalog (see :mod:`.artifacts`)."""
-        from credit_scoring_kedro.serving.artifacts import artifact_path, catalog, in_project_root
+        from credit_scoring_kedro.serving.artifacts import (
+            artifact_path,
+            catalog,
+            in_project_root,
+            parameters,
+        )
         from credit_scoring_kedro.serving.artifacts import load_artifact as load
 
         started = time.perf_counter()
@@ -80,8 +102,9 @@ class ScoringService:
             with in_project_root():
                 log_url = catalog().get("prediction_log").url
         log = None if log_url == "off" else PredictionLog(log_url)   # "off": load tests only
+        small = parameters("explainability").get("small_contribution", SMALL_CONTRIBUTION)
         service = cls.from_artifacts(**loaded, train_features_path=artifact_path("feat_train"),
-                                     log=log)
+                                     log=log, small_contribution=small)
         service.loaded_in = time.perf_counter() - started
         logger.info("scoring service ready in %.1f s: model %s, %d clients, %d features",
                     service.loaded_in, service.bundle.version, len(service.book),
@@ -94,7 +117,9 @@ class ScoringService:
                        feature_glossary: dict, feature_reference: dict,
                        similarity_index: pd.DataFrame, similarity_spec: dict,
                        global_importance: pd.DataFrame, train_features_path,
-                       log: PredictionLog | None = None) -> ScoringService:
+                       reason_codes: dict, counterfactual_options: dict,
+                       log: PredictionLog | None = None,
+                       small_contribution: float = SMALL_CONTRIBUTION) -> ScoringService:
         bundle = model_bundle
         history_features = [c for c in feat_client_history.columns
                             if c != ID and c in set(bundle.features)]
@@ -104,7 +129,7 @@ class ScoringService:
         book = ClientBook.build(feat_test, bundle,
                                 lambda matrix: scorer.probabilities(matrix, threads=1))
         explainer = LocalExplainer.build(bundle, feature_dictionary, feature_glossary,
-                                         feature_reference)
+                                         feature_reference, small_contribution=small_contribution)
         labels = explainer.labels | {k: v for k, v in feature_glossary.get("labels", {}).items()}
         similar = SimilarClients.build(similarity_index, similarity_spec)
         comparable = _comparable(bundle, global_importance, feature_reference)
@@ -113,8 +138,13 @@ class ScoringService:
             reference=feature_reference, labels=labels, features=comparable,
             train_rows={int(i): r for r, i in enumerate(train.get_column(ID).to_list())},
             values=train.select(comparable).to_numpy().astype(np.float32))
+        protected = bundle.metadata.get("protected_attributes", DEFAULT_PROTECTED)
+        reasons = ReasonCatalogue.build(reason_codes, bundle.features, protected)
+        # one currency for every amount a person reads: the glossary's
+        currency = (feature_glossary.get("currency") or {}).get("symbol", "")
         return cls(bundle, scorer, book, explainer, similar, population,
-                   global_importance, labels, log)
+                   global_importance, labels, reasons, read_max_reasons(reason_codes),
+                   dict(counterfactual_options) | {"currency": currency}, log)
 
     # ----- model and scoring -----------------------------------------------------------------
     def model_info(self) -> dict:
@@ -136,17 +166,54 @@ class ScoringService:
         }
 
     def predict(self, records: list[dict], request_id: str) -> list[dict]:
-        """Probability and decision of each validated application record (also logged)."""
-        probability, has_history = self.scorer.score(records)
+        """Probability, decision and reasons of each validated application (a decision: logged)."""
+        out = self._decide(records)
+        if self.log is not None:
+            self.log.record(request_id, self.bundle.version, float(self.bundle.threshold),
+                            records, out)
+        return out
+
+    def simulate(self, records: list[dict]) -> list[dict]:
+        """:meth:`predict` without a decision: never logged, with what would change a refusal.
+
+        What-if re-scoring (the dashboard, a manager trying amounts) is a simulation; only
+        ``POST /predict`` is a credit decision and enters the prediction log.
+        """
+        out = self._decide(records)
+        for record, answer in zip(records, out, strict=True):
+            answer["what_would_change"] = self._what_would_change(record, answer)
+        return out
+
+    def _decide(self, records: list[dict]) -> list[dict]:
+        matrix, has_history = self.scorer.feature_matrix(records)
+        probability = self.scorer.probabilities(matrix)
         threshold = float(self.bundle.threshold)
         version = self.bundle.version
-        out = [{"client_id": r.get(ID), "probability": float(p),
-                "decision": "refused" if p >= threshold else "granted",
-                "threshold": threshold, "model_version": version, "has_history": bool(h)}
-               for r, p, h in zip(records, probability, has_history, strict=True)]
-        if self.log is not None:
-            self.log.record(request_id, version, threshold, records, out)
-        return out
+        refused = probability >= threshold
+        reasons = decision_reasons(self.reasons, matrix, refused, self.scorer.contributions,
+                                   self.max_reasons)
+        return [{"client_id": r.get(ID), "probability": float(p),
+                 "decision": "refused" if no else "granted",
+                 "threshold": threshold, "model_version": version, "has_history": bool(h),
+                 "reasons": _public(why)}
+                for r, p, no, h, why in zip(records, probability, refused, has_history, reasons,
+                                            strict=True)]
+
+    def _what_would_change(self, record: dict, answer: dict) -> dict | None:
+        """The counterfactual of a refusal (None for an approval)."""
+        if answer["decision"] != "refused":
+            return None
+        found = what_would_change(record, lambda batch: self.scorer.score(batch)[0],
+                                  float(self.bundle.threshold), self.what_if_options)
+        return {"proposals": [{k: v for k, v in p.items() if k != "checked"}
+                              for p in found["proposals"]],
+                "message": found["message"]}
+
+    def _client_reasons(self, client_id: int) -> list[dict]:
+        decision = self.book.score(client_id)[1]
+        encoded = self.book.encoded_row(client_id).astype(np.float64)
+        return _public(decision_reasons(self.reasons, encoded, np.array([decision == "refused"]),
+                                        self.scorer.contributions, self.max_reasons)[0])
 
     # ----- clients ---------------------------------------------------------------------------
     def _require(self, client_id: int) -> None:
@@ -170,9 +237,12 @@ class ScoringService:
         self._require(client_id)
         probability, decision = self.book.score(client_id)
         threshold = float(self.bundle.threshold)
+        what_if = self._what_would_change(self.book.application_record(client_id),
+                                          {"decision": decision})
         return {"client_id": client_id, "probability": probability, "decision": decision,
                 "threshold": threshold, "model_version": self.bundle.version,
-                "reading": margin_reading(probability, threshold)}
+                "reading": margin_reading(probability, threshold), "reasons": self._client_reasons(client_id),
+                "what_would_change": what_if}
 
     def explanation(self, client_id: int, top_k: int = 5) -> dict:
         self._require(client_id)
@@ -180,7 +250,8 @@ class ScoringService:
         probability, _ = self.book.score(client_id)
         result = self.explainer.explain_encoded(encoded, self.book.feature_row(client_id),
                                                 top_k=top_k, probability=probability)
-        return {"client_id": client_id, "model_version": self.bundle.version, **result}
+        return {"client_id": client_id, "model_version": self.bundle.version,
+                "reasons": self._client_reasons(client_id), **result}
 
     def similar(self, client_id: int, k: int = 10) -> dict:
         self._require(client_id)
@@ -225,6 +296,12 @@ class ScoringService:
             neighbours = self._neighbours(client_id, k)[ID].astype(int).tolist()
         out = self.population.compare(feature, value, neighbours)
         return {"client_id": client_id, **out}
+
+
+def _public(reasons: list[dict]) -> list[dict]:
+    """Reason codes as the API and the log give them: code, sentence, weight; no column names."""
+    return [{"code": r["code"], "reason": r["reason"],
+             "contribution": round(float(r["contribution"]), 6)} for r in reasons]
 
 
 def _comparable(bundle: ModelBundle, importance: pd.DataFrame, reference: dict) -> list[str]:

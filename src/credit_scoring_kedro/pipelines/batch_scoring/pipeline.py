@@ -16,6 +16,6 @@ def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline([
         Node(build_features, ["raw_scoring_batch", "feat_client_history"], "feat_scoring_batch",
              name="build_batch_features"),
-        Node(score_clients, ["model_bundle", "feat_scoring_batch"], "batch_scores",
+        Node(score_clients, ["model_bundle", "feat_scoring_batch", "reason_codes"], "batch_scores",
              name="score_batch"),
     ], tags="inference")

@@ -21,6 +21,13 @@ from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
+from credit_scoring_kedro.explain.contributions import contributions
+from credit_scoring_kedro.explain.reasons import (
+    DEFAULT_PROTECTED,
+    ReasonCatalogue,
+    decision_reasons,
+    read_max_reasons,
+)
 from credit_scoring_kedro.modeling import figures
 from credit_scoring_kedro.modeling.bundle import ModelBundle
 from credit_scoring_kedro.modeling.calibration import (
@@ -28,10 +35,12 @@ from credit_scoring_kedro.modeling.calibration import (
     choose_calibration,
     make_calibrator,
 )
-from credit_scoring_kedro.modeling.candidates import make_candidate
+from credit_scoring_kedro.modeling.candidates import MONOTONE_MODELS, make_candidate
 from credit_scoring_kedro.modeling.cost import CostWeights, best_threshold, cost_curve
 from credit_scoring_kedro.modeling.encoding import ID, FeatureEncoder
+from credit_scoring_kedro.modeling.fairness import fairness_metrics, fairness_report
 from credit_scoring_kedro.modeling.metrics import decision_metrics, reference_costs
+from credit_scoring_kedro.modeling.monotone import check_moves, constrained, monotone_directions
 from credit_scoring_kedro.modeling.registry import champion_cost, log_and_register, promote
 from credit_scoring_kedro.modeling.selection import SearchResult, search, stratified_folds
 from credit_scoring_kedro.schema import table_schema
@@ -83,9 +92,24 @@ def split_train_test(features: pl.DataFrame, default_flags: pl.DataFrame, params
     return X_train, X_test, y_train, y_test
 
 
-def fit_feature_encoder(X_train: pd.DataFrame) -> FeatureEncoder:
-    """Learn the feature list and the category codes on the training part."""
-    return FeatureEncoder().fit(X_train)
+def fit_feature_encoder(X_train: pd.DataFrame, params: dict) -> FeatureEncoder:
+    """Learn the feature list and the category codes on the training part.
+
+    Protected attributes and excluded features (``modeling.protected_attributes``,
+    ``modeling.excluded_features``) never become model inputs; the moves of raw inputs that
+    must lower the risk (``modeling.monotone.raw_moves``) are checked against the
+    constraints of the features that remain, so a wrong sign stops the run here.
+    """
+    encoder = FeatureEncoder(protected=tuple(params.get("protected_attributes", [])),
+                             excluded=tuple(params.get("excluded_features", []))).fit(X_train)
+    spec = params.get("monotone", {})
+    if spec.get("enabled", False):
+        problems = check_moves(encoder.feature_names_in_, spec, spec.get("raw_moves", {}))
+        if problems:
+            raise ValueError("modeling.monotone is inconsistent:\n  " + "\n  ".join(problems))
+        logger.info("monotone constraints on %d of %d features",
+                    len(constrained(encoder.feature_names_in_, spec)), encoder.n_features_in_)
+    return encoder
 
 
 def encode_features(encoder: FeatureEncoder, X: pd.DataFrame) -> pd.DataFrame:
@@ -93,11 +117,15 @@ def encode_features(encoder: FeatureEncoder, X: pd.DataFrame) -> pd.DataFrame:
     return encoder.transform(X)
 
 
-def _candidate(spec: dict, encoder: FeatureEncoder, columns: list[str], seed: int):
+def _candidate(spec: dict, encoder: FeatureEncoder, columns: list[str], seed: int,
+               monotone: dict | None = None):
+    """``monotone``: ``params:modeling.monotone`` (None: unconstrained)."""
     categorical = [c for c in columns if c in encoder.categories_]
     numeric = [c for c in columns if c not in encoder.categories_]
+    directions = monotone_directions(columns, monotone) if monotone else None
     return make_candidate(spec["model"], spec["imbalance"], categorical, numeric, seed,
-                          spec.get("fixed", {}))
+                          spec.get("fixed", {}), directions,
+                          (monotone or {}).get("method", "advanced"))
 
 
 def compare_candidates(X: pd.DataFrame, y: pd.DataFrame, encoder: FeatureEncoder, params: dict
@@ -108,7 +136,8 @@ def compare_candidates(X: pd.DataFrame, y: pd.DataFrame, encoder: FeatureEncoder
     folds = stratified_folds(target, profile["n_splits"], params["random_state"])
     results = {}
     for name, spec in profile["candidates"].items():
-        pipeline = _candidate(spec, encoder, list(X.columns), params["random_state"])
+        pipeline = _candidate(spec, encoder, list(X.columns), params["random_state"],
+                              params.get("monotone"))
         results[name] = search(name, pipeline, spec.get("grid", {}), X, target, folds,
                                profile["halving"], params["random_state"])
     app_columns = [c for c in table_schema("application_test").columns if c in X.columns and c != ID]
@@ -141,7 +170,7 @@ def select_and_calibrate(results: dict[str, SearchResult], y: pd.DataFrame, para
     profile = _profile(params)
     folds = stratified_folds(target, profile["n_splits"], params["random_state"])
     oof_costs = {name: best_threshold(target, r.oof_proba, weights)[1] for name, r in results.items()
-                 if name != APP_ONLY}
+                 if name != APP_ONLY and _servable(profile["candidates"][name], params)}
     chosen = min(oof_costs, key=lambda n: (round(oof_costs[n], 6), -results[n].cv_auc_mean))
     method, served_oof, report = choose_calibration(results[chosen].oof_proba, target, folds,
                                                     params["calibration_methods"], weights)
@@ -151,6 +180,11 @@ def select_and_calibrate(results: dict[str, SearchResult], y: pd.DataFrame, para
     return {"candidate": chosen, "calibration": method, "threshold": threshold,
             "oof_cost": cost, "calibration_report": report, "oof_costs": oof_costs,
             "served_oof": served_oof.tolist()}
+
+
+def _servable(spec: dict, params: dict) -> bool:
+    """With monotone constraints on, only a model that enforces them may be served."""
+    return not params.get("monotone", {}).get("enabled", False) or spec["model"] in MONOTONE_MODELS
 
 
 def fit_served_model(X: pd.DataFrame, y: pd.DataFrame, results: dict[str, SearchResult],
@@ -243,6 +277,38 @@ def _results_table(results, selection, X_train, y_train, X_test, y_true, weights
     return pd.DataFrame(rows)
 
 
+def predict_test(model: CalibratedModel, X_test: pd.DataFrame, y_test: pd.DataFrame,
+                 selection: dict) -> pd.DataFrame:
+    """The served model's probability and decision for every held-out client.
+
+    Kept as a table (07_model_output) so the fairness report and any comparison of two
+    runs read the same rows (``benchmarks/compare_models.py`` pairs them by SK_ID_CURR).
+    """
+    proba = model.predict_proba(X_test)[:, 1]
+    return pd.DataFrame({ID: y_test[ID].to_numpy(), TARGET: y_test[TARGET].to_numpy(),
+                         "probability": proba,
+                         "decision": np.where(proba >= selection["threshold"], "refused",
+                                              "granted")})
+
+
+def report_fairness(test_predictions: pd.DataFrame, X_test: pd.DataFrame, params: dict
+                    ) -> tuple[dict, dict]:
+    """Approval, error rates and AUC per gender and age band on the held-out split."""
+    spec = params["fairness"]
+    columns = [ID, *[c for c in spec["attributes"] if c in X_test.columns]]
+    report = fairness_report(test_predictions, X_test[columns], spec)
+    for name, entry in report["attributes"].items():
+        logger.info("fairness by %s: approval-rate ratio %s, equalized-odds difference %s%s",
+                    name, _rounded(entry["approval_rate_ratio"]),
+                    _rounded(entry["equalized_odds_difference"]),
+                    " -- BELOW THE FOUR-FIFTHS RULE" if entry["four_fifths_flag"] else "")
+    return report, fairness_metrics(report)
+
+
+def _rounded(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def assemble_bundle(encoder: FeatureEncoder, model: CalibratedModel, selection: dict,
                     test_report: dict, params: dict, features: pl.DataFrame) -> ModelBundle:
     """The serving artifact: encoder, model, threshold, features and how they were obtained."""
@@ -258,6 +324,10 @@ def assemble_bundle(encoder: FeatureEncoder, model: CalibratedModel, selection: 
         "data_fingerprint": fingerprint,
         "test_metrics": test_report["served"],
         "oof_cost": selection["oof_cost"],
+        "protected_attributes": list(encoder.protected),
+        "excluded_features": list(encoder.excluded),
+        "monotone_constraints": constrained(encoder.feature_names_in_,
+                                            params.get("monotone", {"enabled": False})),
     }
     return ModelBundle(encoder=encoder, model=model, threshold=selection["threshold"],
                        cost_weights=_weights(params), metadata=metadata)
@@ -291,16 +361,29 @@ def publish_model(bundle: ModelBundle, decision: dict) -> ModelBundle:
     return bundle
 
 
-def score_clients(bundle: ModelBundle, features: pl.DataFrame) -> pl.DataFrame:
-    """Probability, decision and threshold for every row of a feature table (batch scoring)."""
+def score_clients(bundle: ModelBundle, features: pl.DataFrame, reason_codes: dict) -> pl.DataFrame:
+    """Probability, decision, threshold and the refusal's reason codes of every row (batch scoring).
+
+    ``reason_codes``: the catalogue (``conf/base/reason_codes.yml``); codes are written
+    joined by ``|`` (empty for an approval), the sentences are in the catalogue.
+    """
     frame = features.to_pandas()
-    proba = bundle.predict_proba(frame)
+    encoded = bundle.encoder.transform(frame)
+    proba = bundle.model.predict_proba(encoded)[:, 1]
+    refused = proba >= bundle.threshold
+    catalogue = ReasonCatalogue.build(reason_codes, bundle.features,
+                                      bundle.metadata.get("protected_attributes", DEFAULT_PROTECTED))
+    reasons = decision_reasons(
+        catalogue, encoded.to_numpy(np.float64), refused,
+        lambda rows: contributions(bundle.model, pd.DataFrame(rows, columns=bundle.features)).values,
+        read_max_reasons(reason_codes))
     logger.info("scored %d clients with model %s: %d refused at threshold %.3f", len(proba),
-                bundle.version, int((proba >= bundle.threshold).sum()), bundle.threshold)
+                bundle.version, int(refused.sum()), bundle.threshold)
     return pl.DataFrame({
         ID: frame[ID].to_numpy(),
         "probability": proba,
         "decision": bundle.decide(proba),
         "threshold": np.full(len(proba), bundle.threshold),
         "model_version": [bundle.version] * len(proba),
+        "reason_codes": ["|".join(r["code"] for r in found) for found in reasons],
     })

@@ -9,8 +9,10 @@ from .nodes import (
     evaluate_on_test,
     fit_feature_encoder,
     fit_served_model,
+    predict_test,
     publish_model,
     register_model,
+    report_fairness,
     score_clients,
     select_and_calibrate,
     split_train_test,
@@ -22,7 +24,8 @@ def create_pipeline(**kwargs) -> Pipeline:
     training = Pipeline([
         Node(split_train_test, ["feat_train", "prm_default_flags", "params:modeling"],
              ["X_train", "X_test", "y_train", "y_test"], name="split_train_test"),
-        Node(fit_feature_encoder, "X_train", "feature_encoder", name="fit_feature_encoder"),
+        Node(fit_feature_encoder, ["X_train", "params:modeling"], "feature_encoder",
+             name="fit_feature_encoder"),
         Node(encode_features, ["feature_encoder", "X_train"], "X_train_encoded",
              name="encode_train"),
         Node(encode_features, ["feature_encoder", "X_test"], "X_test_encoded", name="encode_test"),
@@ -39,6 +42,10 @@ def create_pipeline(**kwargs) -> Pipeline:
              ["test_report", "model_results_table", "modeling_metrics", "fig_roc_pr",
               "fig_confusion_matrix", "fig_cost_threshold", "fig_calibration"],
              name="evaluate_on_test"),
+        Node(predict_test, ["served_model", "X_test_encoded", "y_test", "model_selection"],
+             "test_predictions", name="predict_test"),
+        Node(report_fairness, ["test_predictions", "X_test", "params:modeling"],
+             ["fairness_report", "fairness_metrics"], name="report_fairness"),
         Node(assemble_bundle, ["feature_encoder", "served_model", "model_selection", "test_report",
                                "params:modeling", "feat_train"], "candidate_bundle",
              name="assemble_bundle"),
@@ -48,6 +55,6 @@ def create_pipeline(**kwargs) -> Pipeline:
              name="publish_model"),
     ], tags="training")
     inference = Pipeline([
-        Node(score_clients, ["model_bundle", "feat_test"], "test_scores", name="score_test_clients"),
+        Node(score_clients, ["model_bundle", "feat_test", "reason_codes"], "test_scores", name="score_test_clients"),
     ], tags="inference")
     return training + inference
