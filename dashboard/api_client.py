@@ -182,6 +182,11 @@ def model_info() -> dict:
     return get("/model")
 
 
-def predict(records: list[dict]) -> dict:
-    """Score application records (what-if): never cached, each edit is a new question."""
-    return request("POST", "/predict", body={"clients": records}, key=api_key())
+def simulate(records: list[dict]) -> dict:
+    """Re-score edited applications (what-if) through ``POST /simulate``, never cached.
+
+    Not ``POST /predict``: that is a credit decision and enters the prediction log, while a
+    manager trying amounts decides nothing. The answer also says what would turn each
+    refusal into an approval.
+    """
+    return request("POST", "/simulate", body={"clients": records}, key=api_key())

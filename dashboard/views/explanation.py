@@ -1,13 +1,14 @@
-"""Why this score: the factors that raise and lower this client's risk, in sentences."""
+"""Why this score: a refusal's main reasons, then the factors that raise and lower the risk."""
 
 import streamlit as st
 
-from dashboard import api_client, charts, navigation, ui
+from dashboard import api_client, charts, navigation, refusal, ui
 
 client_id = ui.require_client()
 ui.page_title("Why this score", client_id)
 explained = ui.fetch(api_client.explanation, client_id, what="the explanation",
                      not_found=ui.unknown_client(client_id))
+refusal.show_reasons(explained.get("reasons") or [])   # the score card's words, first
 
 raising, lowering = explained.get("raises_risk", []), explained.get("lowers_risk", [])
 if not raising and not lowering:

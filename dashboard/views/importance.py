@@ -1,8 +1,8 @@
-"""What the model looks at: global importance of the features, over all clients."""
+"""What the model looks at: global importance of the features, and whether it treats groups alike."""
 
 import streamlit as st
 
-from dashboard import api_client, charts, reports, ui
+from dashboard import api_client, charts, fairness, reports, ui
 
 st.title("What the model looks at")
 st.caption("For all clients together: how much each feature moves the scores on average. "
@@ -22,3 +22,5 @@ with st.expander("Figure from the last pipeline run"):
         st.caption("The same ranking as drawn by the explainability pipeline (static image).")
     except reports.ReportUnavailable as error:
         st.info(error.message)
+
+fairness.show()

@@ -1,8 +1,8 @@
-"""Score card: the probability, the decision in words, what the margin means, the model version."""
+"""Score card: the decision in words, why a refusal and what would change it, the probability."""
 
 import streamlit as st
 
-from dashboard import api_client, charts, ui
+from dashboard import api_client, charts, refusal, ui
 
 client_id = ui.require_client()
 ui.page_title("Score card", client_id)
@@ -13,6 +13,7 @@ probability, threshold = float(score["probability"]), float(score["threshold"])
 words = ui.decision_words(score["decision"])
 
 ui.show_decision(score["decision"])
+refusal.show_refusal(score)       # a refusal's reasons and way out, right under the verdict
 left, middle, right = st.columns(3)
 left.metric("Probability of payment difficulties", ui.percent(probability),
             help="The model's estimate that the client will have difficulties repaying.")

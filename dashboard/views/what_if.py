@@ -1,15 +1,19 @@
-"""What if: change a few application fields and re-score them through the API (POST /predict)."""
+"""What if: change a few application fields and re-score them as a simulation (POST /simulate).
+
+Never ``POST /predict``: that is a credit decision and enters the prediction log; trying
+amounts with a client decides nothing.
+"""
 
 import streamlit as st
 
-from dashboard import api_client, ui
+from dashboard import api_client, refusal, ui
 
 NOT_EMPLOYED = 365243         # Home Credit's code for "no current job" (mostly pensioners)
 DAYS_PER_YEAR = 365.25
 AMOUNTS = {                   # column -> (label, help); amounts are kept as they are
     "AMT_INCOME_TOTAL": ("Yearly income", "The client's total yearly income."),
     "AMT_CREDIT": ("Credit amount", "The amount of the loan."),
-    "AMT_ANNUITY": ("Yearly repayment (annuity)", "What the client repays each year."),
+    "AMT_ANNUITY": ("Loan repayment (annuity)", "What the client repays per instalment."),
     "AMT_GOODS_PRICE": ("Price of the goods", "Price of the goods the loan pays for."),
 }
 
@@ -32,8 +36,10 @@ if not record:
     st.info("The scoring service gave no application record to start from.")
     st.stop()
 
-st.caption("Change the application below and re-score it. Nothing is saved: this only shows "
-           "how the model would answer.")
+st.caption("Change the application below and re-score it. This is a simulation: nothing is "
+           "saved and it is not a credit decision, it only shows how the model would answer.")
+refusal.show_proposals(current.get("what_would_change"),
+                       "Suggestions: what would change today's decision")
 with st.form(f"what-if-{client_id}"):
     changed = dict(record)
     columns = st.columns(2)
@@ -67,7 +73,7 @@ if submitted:
         changed["DAYS_EMPLOYED"] = None
     changed["CNT_CHILDREN"] = None if entered_children is None else int(entered_children)
     try:
-        answer = api_client.predict([changed])
+        answer = api_client.simulate([changed])
     except api_client.ApiError as error:
         for column, (label, _) in AMOUNTS.items():   # name the field as the form does
             error.message = error.message.replace(f"clients.0.{column}", label)
@@ -89,7 +95,10 @@ if result and result["client_id"] == client_id:
     left.markdown(f"{ui.decision_words(current['decision'])} today")
     with right:
         ui.show_decision(new["decision"])
-    direction = ("lowers" if points < 0 else "raises" if points > 0 else "does not change")
+    direction = ("lower" if points < 0 else "raise" if points > 0 else "do not change")
     st.caption(f"The changes {direction} the probability of payment difficulties from "
                f"{ui.percent(old_p)} to {ui.percent(new_p)} ({points:+.1f} points); "
-               f"refusal threshold {ui.percent(float(new['threshold']))}.")
+               f"refusal threshold {ui.percent(float(new['threshold']))}. Simulated: "
+               "nothing is saved or decided.")
+    refusal.show_refusal(new, ("Main reasons, with the changes",
+                               "What would change it, with the changes"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from live_api import APP
 from streamlit.testing.v1 import AppTest
 
@@ -18,3 +20,33 @@ def open_page(page: str | None = None, client_id: int | None = None) -> AppTest:
 
 def texts(elements) -> list[str]:
     return [e.value for e in elements]
+
+
+def numbered(at) -> list[str]:
+    """The items of the numbered lists on the page (a refusal's reasons), numbers checked."""
+    items = []
+    for text in texts(at.markdown):
+        lines = text.splitlines()
+        if lines and all(re.match(r"\d+\. ", line) for line in lines):
+            assert [int(line.split(".")[0]) for line in lines] == list(range(1, len(lines) + 1))
+            items.append([line.split(". ", 1)[1] for line in lines])
+    assert len(items) <= 1, f"more than one numbered list: {items}"
+    return items[0] if items else []
+
+
+def bullet_lists(at) -> list[list[str]]:
+    """Each plain bulleted list on the page (proposals), in page order; factor lists (▲ ▼) aside."""
+    found = []
+    for text in texts(at.markdown):
+        lines = text.splitlines()
+        if lines and all(line.startswith("- ") and line[2:3] not in "▲▼" for line in lines):
+            found.append([line[2:] for line in lines])
+    return found
+
+
+def position(at, kind: str, contains: str) -> int:
+    """Where the first ``kind`` element (e.g. ``subheader``) holding ``contains`` is, in page order."""
+    for index, node in enumerate(at.main):
+        if node.type == kind and contains in str(getattr(node, "value", "")):
+            return index
+    raise AssertionError(f"no {kind} holding {contains!r} on the page")

@@ -38,7 +38,8 @@ def live_api(trained_root: Path, tmp_path_factory) -> Iterator[LiveApi]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiveApi(f"http://127.0.0.1:{server.server_port}/api/v1", KEY, trained_root)
+        yield LiveApi(f"http://127.0.0.1:{server.server_port}/api/v1", KEY, trained_root,
+                      service.log)
     finally:
         server.shutdown()
 
@@ -60,3 +61,23 @@ def granted_and_refused(live_api: LiveApi) -> dict[str, int]:
     """One served client of each decision."""
     return {d: live_api.get("/clients", decision=d, page_size=1)["clients"][0]["client_id"]
             for d in ("granted", "refused")}
+
+
+@pytest.fixture(scope="session")
+def refusals(live_api: LiveApi) -> dict[str, int]:
+    """A refused client the API proposes changes to, and one it proposes none to (a message).
+
+    ``proposals`` or ``message`` is missing when the served data has no such client.
+    """
+    found: dict[str, int] = {}
+    for page in range(1, 11):
+        listed = live_api.get("/clients", decision="refused", page_size=100, page=page)
+        for row in listed["clients"]:
+            change = live_api.get(f"/clients/{row['client_id']}/score")["what_would_change"]
+            found.setdefault("proposals" if change["proposals"] else "message",
+                             row["client_id"])
+            if len(found) == 2:
+                return found
+        if page * 100 >= listed["total"]:
+            break
+    return found

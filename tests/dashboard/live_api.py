@@ -14,8 +14,13 @@ KEY = "dashboard-test-key"
 class LiveApi:
     """Where the test API listens, and a way to ask it what the dashboard should show."""
 
-    def __init__(self, url: str, key: str, root: Path) -> None:
-        self.url, self.key, self.root = url, key, root
+    def __init__(self, url: str, key: str, root: Path, log=None) -> None:
+        self.url, self.key, self.root, self.log = url, key, root, log
+
+    def logged(self) -> int:
+        """Rows in the API's prediction log, once every queued one is written."""
+        assert self.log.flush(timeout=10)
+        return len(self.log.read())
 
     def get(self, path: str, **params) -> dict:
         response = requests.get(f"{self.url}{path}", params=params,

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from apptest import open_page, texts
+from apptest import bullet_lists, numbered, open_page, position, texts
 
 
 def shown_percent(text: str) -> float:
@@ -108,23 +108,38 @@ def test_comparison_marks_the_clients_value_and_lists_similar_clients_outcomes(
     assert list(table["Outcome"]) == words
 
 
-def test_what_if_rescores_the_edited_application_through_the_api(
-        dashboard_env, granted_and_refused) -> None:
-    client_id = granted_and_refused["granted"]
+def rescore(at, values: dict[str, float], client_id: int):
+    for column, value in values.items():
+        at.number_input(key=f"wi-{client_id}-{column}").set_value(value)
+    return next(b for b in at.button if b.label == "Re-score").click().run()
+
+
+def suggestion_values(proposal: dict) -> dict[str, float]:
+    """The form's fields a proposal of ``what_would_change`` moves, at its proposed values."""
+    values = {
+        "loan_amount": {"AMT_CREDIT": proposal["proposed"], "AMT_ANNUITY": proposal.get("annuity"),
+                        "AMT_GOODS_PRICE": proposal.get("goods_price")},
+        "term": {"AMT_ANNUITY": proposal.get("annuity")},
+        "co_borrower_income": {"AMT_INCOME_TOTAL": proposal["proposed"]},
+    }[proposal["lever"]]
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def test_what_if_rescores_a_tried_suggestion_as_a_simulation(dashboard_env, refusals) -> None:
+    assert "proposals" in refusals, "the demo data has no refused client with proposals"
+    client_id = refusals["proposals"]
     record = dashboard_env.get(f"/clients/{client_id}")["application"]
     current = dashboard_env.get(f"/clients/{client_id}/score")
-    edited = {**record, "AMT_CREDIT": record["AMT_CREDIT"] * 3,
-              "AMT_ANNUITY": (record.get("AMT_ANNUITY") or 20_000) * 3}
-    expected = dashboard_env.post("/predict", {"clients": [edited]})["predictions"][0]
+    values = suggestion_values(current["what_would_change"]["proposals"][0])
+    expected = dashboard_env.post("/simulate", {"clients": [{**record, **values}]})
+    expected = expected["predictions"][0]
     assert expected["probability"] != pytest.approx(current["probability"], abs=1e-6)
 
     at = open_page("views/what_if.py", client_id)
     assert not at.exception
     credit = at.number_input(key=f"wi-{client_id}-AMT_CREDIT")
     assert credit.value == pytest.approx(record["AMT_CREDIT"])  # prefilled from the API record
-    credit.set_value(edited["AMT_CREDIT"])
-    at.number_input(key=f"wi-{client_id}-AMT_ANNUITY").set_value(edited["AMT_ANNUITY"])
-    next(b for b in at.button if b.label == "Re-score").click().run()
+    rescore(at, values, client_id)
     assert not at.exception
     metrics = {m.label: m for m in at.metric}
     assert shown_percent(metrics["Current probability"].value) == pytest.approx(
@@ -135,19 +150,46 @@ def test_what_if_rescores_the_edited_application_through_the_api(
     assert new.delta == f"{points:+.1f} points"
     words = "Credit granted" if expected["decision"] == "granted" else "Credit refused"
     assert any(words in text for text in texts(at.success) + texts(at.error))
+    assert numbered(at) == [r["reason"] for r in expected["reasons"]]
+    assert expected["decision"] == "granted"          # the suggestion, tried, is approved
 
 
-def test_what_if_without_changes_gives_back_the_current_score(dashboard_env,
-                                                              granted_and_refused) -> None:
+def test_what_if_is_never_a_logged_decision(dashboard_env, granted_and_refused) -> None:
     client_id = granted_and_refused["refused"]
-    current = dashboard_env.get(f"/clients/{client_id}/score")
+    record = dashboard_env.get(f"/clients/{client_id}")["application"]
     at = open_page("views/what_if.py", client_id)
+    caption = " ".join(texts(at.caption))
+    assert "nothing is saved" in caption and "not a credit decision" in caption
+    logged = dashboard_env.logged()
+    rescore(at, {"AMT_CREDIT": record["AMT_CREDIT"] / 2}, client_id)
+    assert not at.exception and "With the changes" in [m.label for m in at.metric]
+    assert dashboard_env.logged() == logged                  # POST /simulate, not /predict
+    dashboard_env.post("/predict", {"clients": [record]})    # a real decision is counted
+    assert dashboard_env.logged() == logged + 1
+
+
+def test_what_if_without_changes_gives_back_the_current_score_reasons_and_proposals(
+        dashboard_env, refusals) -> None:
+    assert "proposals" in refusals, "the demo data has no refused client with proposals"
+    client_id = refusals["proposals"]
+    current = dashboard_env.get(f"/clients/{client_id}/score")
+    record = dashboard_env.get(f"/clients/{client_id}")["application"]
+    at = open_page("views/what_if.py", client_id)
+    assert not at.exception
+    suggestions = [p["sentence"] for p in current["what_would_change"]["proposals"]]
+    assert bullet_lists(at) == [suggestions]                 # above the form, before a re-score
+    assert position(at, "subheader", "Suggestions") < position(at, "number_input", "")
     next(b for b in at.button if b.label == "Re-score").click().run()
     assert not at.exception
     metrics = {m.label: m for m in at.metric}
     assert metrics["With the changes"].value == metrics["Current probability"].value
     assert shown_percent(metrics["With the changes"].value) == pytest.approx(
         current["probability"], abs=5e-4)
+    simulated = dashboard_env.post("/simulate", {"clients": [record]})["predictions"][0]
+    assert any("Credit refused" in text for text in texts(at.error))
+    assert numbered(at) == [r["reason"] for r in simulated["reasons"]] != []
+    assert bullet_lists(at) == [suggestions,
+                                [p["sentence"] for p in simulated["what_would_change"]["proposals"]]]
 
 
 def test_what_if_names_a_refused_field_in_words(dashboard_env, granted_and_refused) -> None:
