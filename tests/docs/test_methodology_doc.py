@@ -51,7 +51,7 @@ def test_refresh_copies_the_latest_run_and_rewrites_the_table(catalog_on, tmp_pa
     note = tmp_path / "methodology.md"
     note.write_text(f"# note\n\n{doc.START}\nold table\n{doc.END}\n\nafter\n", encoding="utf-8")
     copied = doc.refresh([note], tmp_path)
-    assert len(copied) == 2 + len(doc.FIGURES)
+    assert len(copied) == 3 + len(doc.FIGURES)
     run = pd.read_csv(catalog_on / "08_reporting" / "model_results.csv")
     assert pd.read_csv(tmp_path / "results" / doc.RESULTS_FILE).equals(run)
     text = note.read_text(encoding="utf-8")
@@ -59,3 +59,18 @@ def test_refresh_copies_the_latest_run_and_rewrites_the_table(catalog_on, tmp_pa
     assert doc.check(note, tmp_path / "results") is None
     for model in run["model"]:
         assert f"| {model} |" in text
+
+
+def test_the_fairness_table_shows_every_group_of_the_report(tmp_path) -> None:
+    import json
+
+    report = json.loads((DOCS / "results" / doc.FAIRNESS_FILE).read_text(encoding="utf-8"))
+    table = doc.current_block((DOCS / "methodology.md").read_text(encoding="utf-8"),
+                              doc.FAIRNESS_START, doc.FAIRNESS_END)
+    for entry in report["attributes"].values():
+        for group in entry["groups"]:
+            assert f"| {group}" in table
+    shutil.copytree(DOCS / "results", tmp_path / "results")
+    report["attributes"]["CODE_GENDER"]["approval_rate_ratio"] = 0.5
+    (tmp_path / "results" / doc.FAIRNESS_FILE).write_text(json.dumps(report), encoding="utf-8")
+    assert "make docs" in doc.check(DOCS / "methodology.md", tmp_path / "results")

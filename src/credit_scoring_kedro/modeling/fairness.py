@@ -115,10 +115,17 @@ def fairness_report(predictions: pd.DataFrame, attributes: pd.DataFrame,
             groups, name = age_bands(frame[column], params["age_band_edges"]), "age_band"
         else:
             groups, name = frame[column].astype(str).where(frame[column].notna(), "unknown"), column
-        report["attributes"][name] = {"column": column, **group_report(
-            frame["TARGET"].to_numpy(), refused, frame["probability"].to_numpy(), groups,
-            params["min_group_size"], params["four_fifths"])}
+        entry = group_report(frame["TARGET"].to_numpy(), refused,
+                             frame["probability"].to_numpy(), groups,
+                             params["min_group_size"], params["four_fifths"])
+        entry["groups"] = dict(sorted(entry["groups"].items(), key=lambda g: _order(g[0])))
+        report["attributes"][name] = {"column": column, **entry}
     return report
+
+
+def _order(group: str) -> tuple[int, str]:
+    """Reading order: "under 30" before "30-39", "unknown" last (the rest as they sort)."""
+    return (0 if group.startswith("under ") else 2 if group == "unknown" else 1, group)
 
 
 def fairness_metrics(report: dict) -> dict:
