@@ -54,3 +54,21 @@ def test_age_bands_from_days_of_birth() -> None:
     days = pd.Series([-365.25 * 29.9, -365.25 * 30, -365.25 * 59.99, -365.25 * 61, None])
     assert age_bands(days, [30, 40, 50, 60]).tolist() == [
         "under 30", "30-39", "50-59", "60 and over", "unknown"]
+
+
+def test_the_modeling_run_writes_the_report_and_never_reads_gender(trained_root) -> None:
+    import json
+
+    from credit_scoring_kedro.modeling.bundle import load_bundle
+
+    report = json.loads((trained_root / "08_reporting" / "fairness_report.json").read_text())
+    assert set(report["attributes"]) == {"CODE_GENDER", "age_band"}
+    gender = report["attributes"]["CODE_GENDER"]
+    assert {"F", "M"} <= set(gender["groups"])
+    assert set(gender) >= {"demographic_parity_difference", "equalized_odds_difference",
+                           "approval_rate_ratio", "four_fifths_flag"}
+    predictions = pd.read_parquet(trained_root / "07_model_output" / "test_predictions.parquet")
+    assert report["clients"] == len(predictions)
+    bundle = load_bundle(trained_root / "06_models" / "model_bundle")
+    assert "CODE_GENDER" not in bundle.features and "EXT_SOURCE_STD" not in bundle.features
+    assert bundle.metadata["protected_attributes"] == ["CODE_GENDER"]
