@@ -67,3 +67,19 @@ def test_threads_each_get_their_own_prepared_call(booster) -> None:
     for got in results.values():
         np.testing.assert_array_equal(got, expected)
     assert len(predictor._configs) == 4
+
+
+def test_one_rows_contributions_equal_the_boosters_pred_contrib() -> None:
+    from credit_scoring_kedro.serving.single_row import SingleRowContributions
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(800, 6))
+    X[rng.uniform(size=X.shape) < 0.1] = np.nan
+    y = (np.nan_to_num(X[:, 0]) + rng.normal(size=800) > 0).astype(int)
+    booster = LGBMClassifier(n_estimators=30, num_leaves=7, verbose=-1).fit(X, y).booster_
+    single = SingleRowContributions(booster)
+    expected = booster.predict(X[:50], pred_contrib=True)[:, :-1]
+    got = np.array([single.contributions(row) for row in X[:50]])
+    assert np.allclose(got, expected, rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="expected 6 values"):
+        single.contributions(X[0, :5])

@@ -24,7 +24,7 @@ import polars as pl
 from credit_scoring_kedro.features.domain import INPUT_COLUMNS, OUTPUT_COLUMNS, domain_matrix
 from credit_scoring_kedro.modeling.bundle import ModelBundle
 from credit_scoring_kedro.modeling.calibration import SigmoidCalibrator, _logit
-from credit_scoring_kedro.serving.single_row import SingleRowPredictor
+from credit_scoring_kedro.serving.single_row import SingleRowContributions, SingleRowPredictor
 
 ID = "SK_ID_CURR"
 BATCH_ROWS = 200                                 # from this many rows, predict on several threads
@@ -95,6 +95,8 @@ class FastScorer:
         self._other_getter = _row_getter(self._other)
         self._predict = _fast_predictor(bundle)
         self._booster = _lightgbm_booster(bundle)
+        self._single_contributions = (SingleRowContributions(self._booster)
+                                      if self._booster is not None else None)
 
     def feature_matrix(self, records: Sequence[Mapping]) -> tuple[np.ndarray, np.ndarray]:
         """(n, features) float32 matrix of the records, and whether each client has a history.
@@ -145,6 +147,8 @@ class FastScorer:
         LightGBM's own TreeSHAP on the booster (one thread for a few rows); other models go
         through :func:`~credit_scoring_kedro.explain.contributions.contributions`.
         """
+        if self._booster is not None and len(matrix) == 1:   # one client: the prepared C call
+            return self._single_contributions.contributions(matrix[0])[None, :]
         if self._booster is not None:
             raw = self._booster.predict(matrix, pred_contrib=True,
                                         num_threads=1 if len(matrix) < BATCH_ROWS else BATCH_THREADS)

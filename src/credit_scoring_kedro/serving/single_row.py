@@ -17,11 +17,14 @@ from lightgbm import Booster
 from lightgbm.basic import _LIB, _safe_call
 
 _PREDICT_NORMAL = 0     # C_API_PREDICT_NORMAL: probabilities for a binary objective
+_PREDICT_CONTRIB = 3    # C_API_PREDICT_CONTRIB: SHAP values, then the base value
 _FLOAT64 = 1            # C_API_DTYPE_FLOAT64
 
 
 class SingleRowPredictor:
     """``predict(row)``: the probability of one float64 row, as ``Booster.predict`` gives it."""
+
+    _predict_type = _PREDICT_NORMAL
 
     def __init__(self, booster: Booster) -> None:
         if booster.num_model_per_iteration() != 1:
@@ -37,7 +40,7 @@ class SingleRowPredictor:
         if config is None:
             config = ctypes.c_void_p()
             _safe_call(_LIB.LGBM_BoosterPredictForMatSingleRowFastInit(
-                self._booster._handle, ctypes.c_int(_PREDICT_NORMAL), ctypes.c_int(0),
+                self._booster._handle, ctypes.c_int(self._predict_type), ctypes.c_int(0),
                 ctypes.c_int(-1), ctypes.c_int(_FLOAT64), ctypes.c_int32(self._columns),
                 ctypes.c_char_p(b"num_threads=1"), ctypes.byref(config)))
             self._local.config = config
@@ -47,9 +50,7 @@ class SingleRowPredictor:
 
     def predict(self, row: np.ndarray) -> float:
         """Probability of one row of ``num_feature()`` values (NaN: missing)."""
-        values = np.ascontiguousarray(row, dtype=np.float64)
-        if values.size != self._columns:
-            raise ValueError(f"expected {self._columns} values, got {values.size}")
+        values = self._checked(row)
         out = ctypes.c_double()
         length = ctypes.c_int64()
         _safe_call(_LIB.LGBM_BoosterPredictForMatSingleRowFast(
@@ -57,6 +58,32 @@ class SingleRowPredictor:
             ctypes.byref(out)))
         return out.value
 
+    def _checked(self, row: np.ndarray) -> np.ndarray:
+        values = np.ascontiguousarray(row, dtype=np.float64)
+        if values.size != self._columns:
+            raise ValueError(f"expected {self._columns} values, got {values.size}")
+        return values
+
     def __del__(self) -> None:
         for config in getattr(self, "_configs", []):
             _LIB.LGBM_FastConfigFree(config)
+
+
+class SingleRowContributions(SingleRowPredictor):
+    """``contributions(row)``: one row's SHAP values (log-odds), as ``pred_contrib=True`` gives them.
+
+    A refusal's reason codes need them on the API's one-client path; ``Booster.predict``
+    spends most of a one-row call preparing, as for probabilities.
+    """
+
+    _predict_type = _PREDICT_CONTRIB
+
+    def contributions(self, row: np.ndarray) -> np.ndarray:
+        """The row's contribution of every feature (the base value is dropped)."""
+        values = self._checked(row)
+        out = np.empty(self._columns + 1, dtype=np.float64)
+        length = ctypes.c_int64()
+        _safe_call(_LIB.LGBM_BoosterPredictForMatSingleRowFast(
+            self._config(), values.ctypes.data_as(ctypes.c_void_p), ctypes.byref(length),
+            out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))))
+        return out[:-1]
