@@ -21,7 +21,7 @@ export CREDIT_API_HOST CREDIT_API_PORT DASHBOARD_PORT
 # Debian's chromium drives the real-browser tests (Playwright's own browsers are never downloaded)
 CHROMIUM_INSTALL := command -v chromium >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-liberation)
 
-.PHONY: help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-scaling bench-api bench-dashboard docs mlflow drift clean
+.PHONY: credentials credentials-export credentials-user rotate-key help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-scaling bench-api bench-dashboard docs mlflow purge-log drift clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,16 +49,29 @@ pipelines: demo-data ## run the pipelines (skipped when data, conf and code are 
 	$(BIN)/python -m credit_scoring_kedro.workflow pipelines $(if $(FORCE),--force,)
 	@$(BIN)/python -m credit_scoring_kedro.workflow summary
 
+credentials: $(STAMP) ## create conf/local/credentials.yml (API keys with roles, the dashboard login) when missing
+	@$(BIN)/python -m credit_scoring_kedro.serving.credentials init
+
+credentials-export: credentials ## the dashboard host's secret file (its logins and viewer key only), for deploy/compose.yaml
+	@$(BIN)/python -m credit_scoring_kedro.serving.credentials export-dashboard conf/local/dashboard_credentials.yml
+
+credentials-user: $(STAMP) ## add or reset a dashboard login (asks the password): make credentials-user USER_NAME=alice
+	@$(BIN)/python -m credit_scoring_kedro.serving.credentials add-user $(or $(USER_NAME),$(USER))
+
+rotate-key: $(STAMP) ## give an API key a new secret: make rotate-key KEY_NAME=scorer (then restart)
+	@$(BIN)/python -m credit_scoring_kedro.serving.credentials rotate $(KEY_NAME)
+
 run: pipelines ## install, generate demo data if needed, run the pipelines, then serve the API and the dashboard
 	@$(BIN)/python -m credit_scoring_kedro.launcher
 
 serve: $(STAMP) ## start the API and the dashboard together and print their URLs (Ctrl-C stops both)
 	@$(BIN)/python -m credit_scoring_kedro.launcher
 
-api: $(STAMP) ## serve the scoring API with gunicorn on http://127.0.0.1:8000/api/v1 (docs: /api/v1/docs)
+api: $(STAMP) credentials ## serve the scoring API with gunicorn on http://127.0.0.1:8000/api/v1 (docs: /api/v1/docs)
 	$(BIN)/python -m gunicorn -c api/gunicorn.conf.py api.wsgi:app
 
-dashboard: $(STAMP) ## start the Streamlit dashboard on http://127.0.0.1:8501 (it needs the API: make api)
+dashboard: $(STAMP) credentials ## start the Streamlit dashboard on http://127.0.0.1:8501 (it needs the API: make api)
+	CREDIT_API_KEY=$${CREDIT_API_KEY:-$$($(BIN)/python -m credit_scoring_kedro.serving.credentials key dashboard)} \
 	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.address $(CREDIT_API_HOST) \
 		--server.port $(DASHBOARD_PORT) --browser.gatherUsageStats false
 
@@ -94,6 +107,10 @@ docs: $(STAMP) ## refresh docs/methodology.md's results table and figures from t
 
 mlflow: $(STAMP) ## the MLflow UI on the project's store (http://127.0.0.1:5000)
 	$(BIN)/mlflow ui --backend-store-uri $${MLFLOW_TRACKING_URI:-sqlite:///mlflow.db} --host 127.0.0.1 --port 5000
+
+purge-log: $(STAMP) ## delete prediction-log and access-audit rows older than the retention (DAYS=N, DRY_RUN=1)
+	$(BIN)/python -m credit_scoring_kedro.serving.prediction_log purge \
+		$(if $(DAYS),--older-than-days $(DAYS),) $(if $(DRY_RUN),--dry-run,)
 
 drift: $(STAMP) ## rerun the drift report only (data/08_reporting/data_drift_report.html)
 	$(BIN)/kedro run --pipelines monitoring

@@ -7,7 +7,6 @@ missing the app still starts, answers ``/health``, and ``/ready`` says why it is
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import re
@@ -18,10 +17,13 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 
-from api.errors import ApiError, register_error_handlers
+from api import http_hygiene
+from api.access import Access, install_rate_limits
+from api.errors import register_error_handlers
 from api.openapi import docs_page, openapi_document
 from api.reloading import Reloader
 from api.routes import ENDPOINTS, bp
+from credit_scoring_kedro.serving import metrics
 from credit_scoring_kedro.serving.client_book import FILTERS
 from credit_scoring_kedro.serving.service import ScoringService
 
@@ -49,15 +51,16 @@ def load_service() -> ScoringState:
         return ScoringState(None, f"{type(error).__name__}: {error}")
 
 
-def create_app(service: ScoringService | None = None, *, api_key: str | None = None,
-               cors_origins: list[str] | None = None,
+def create_app(service: ScoringService | None = None, *, access: Access | None = None,
+               api_key: str | None = None, cors_origins: list[str] | None = None,
                loader: Callable[[], ScoringState] = load_service) -> Flask:
     """Build the app.
 
     Args:
         service: A ready service (tests); loaded from the catalog when None.
-        api_key: Required in ``X-API-Key`` on protected endpoints; ``CREDIT_API_KEY`` when
-            None; no key at all when both are empty.
+        access: The keys and limits (:class:`api.access.Access`); by default the credentials
+            file, ``CREDIT_API_KEY`` and ``CREDIT_API_AUTH`` decide (keys on).
+        api_key: Shorthand for one admin key (tests, benchmarks).
         cors_origins: Browser origins allowed to call the API (``CREDIT_API_CORS_ORIGINS``,
             comma-separated); none by default.
         loader: How ``POST /admin/reload`` loads the champion again (the catalog by default).
@@ -65,36 +68,42 @@ def create_app(service: ScoringService | None = None, *, api_key: str | None = N
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.sort_keys = False
-    key = api_key if api_key is not None else os.environ.get("CREDIT_API_KEY", "")
+    if access is None:
+        access = Access.with_key(api_key) if api_key else Access.from_environment()
     origins = cors_origins if cors_origins is not None else [
         o.strip() for o in os.environ.get("CREDIT_API_CORS_ORIGINS", "").split(",") if o.strip()]
     app.extensions["scoring"] = ScoringState(service) if service else loader()
     app.extensions["reloader"] = reloader = Reloader(app.extensions, loader)
-    app.config["API_KEY_SET"] = bool(key)
+    app.extensions["access"] = access
     app.register_blueprint(bp, url_prefix=PREFIX)
     register_error_handlers(app)
-    protected = {f"api.{view.__name__}" for view in ENDPOINTS if view.contract.protected}
+    protected = {f"api.{view.__name__}": view.contract.role for view in ENDPOINTS
+                 if view.contract.protected}
 
     @app.before_request
     def _start():
-        reloader.catch_up()
-        given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         g.started = time.perf_counter()
-        if key and request.endpoint in protected:
-            sent = request.headers.get("X-API-Key", "")
-            if not hmac.compare_digest(sent.encode(), key.encode()):
-                raise ApiError(401, "unauthorized",
-                               "This endpoint needs a valid API key in the X-API-Key header")
+        # always the server's own id (unique: it keys the decisions in the log); the
+        # caller's X-Request-ID, when well-formed, is kept beside it
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = uuid.uuid4().hex
+        g.caller_request_id = given if REQUEST_ID.match(given) else None
+        if (answer := http_hygiene.preflight(origins)) is not None:
+            return answer   # a CORS preflight never carries the key: answered before any check
+        reloader.catch_up()
+        role = protected.get(request.endpoint)
+        g.caller = access.check(role) if role else None
+
+    install_rate_limits(app, access)   # after _start: the limit is per calling key
 
     @app.after_request
     def _finish(response: Response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
-        origin = request.headers.get("Origin")
-        if origin and origin in origins:
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-API-Key, X-Request-ID"
-            response.headers["Vary"] = "Origin"
+        if g.get("caller_request_id"):
+            response.headers["X-Caller-Request-ID"] = g.caller_request_id
+        http_hygiene.finish(response, origins)   # security, cache and CORS headers
+        metrics.observe_request(request.endpoint or "unmatched", response.status_code,
+                                time.perf_counter() - g.get("started", time.perf_counter()))
         if logger.isEnabledFor(logging.INFO):
             logger.info("%s %s %d", request.method, request.path, response.status_code,
                         extra={"method": request.method, "path": request.path,

@@ -8,6 +8,7 @@ from flask import Flask, g, jsonify
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from credit_scoring_kedro.serving.prediction_log import LogUnavailable
 from credit_scoring_kedro.serving.service import UnknownClient, UnknownFeature
 
 logger = logging.getLogger("api")
@@ -51,6 +52,13 @@ def register_error_handlers(app: Flask) -> None:
         # the service's "no such client / feature": one 404 for every endpoint that asks it
         return error_response(404, "not_found", str(error))
 
+    @app.errorhandler(LogUnavailable)
+    def _log_unavailable(error: LogUnavailable):
+        # no decision without a record: the scores computed are not given out
+        logger.error("decision not logged, answered 503: %s", error)
+        return error_response(503, "log_unavailable", "The decision could not be recorded, "
+                              "so it is not given; retry later")
+
     @app.errorhandler(ValidationError)
     def _validation(error: ValidationError):
         details = validation_details(error)
@@ -65,8 +73,13 @@ def register_error_handlers(app: Flask) -> None:
                          "send at most 1,000 clients per request",
                     404: "No such endpoint; see /api/v1/docs",
                     405: "Method not allowed on this endpoint; see /api/v1/docs"}
-        return error_response(error.code or 500, code,
-                              messages.get(error.code, error.description or code))
+        body, status = error_response(error.code or 500, code,
+                                      messages.get(error.code, error.description or code))
+        # Werkzeug's own headers (405: Allow, 401: WWW-Authenticate...), not its HTML type
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                body.headers[name] = value
+        return body, status
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -7,7 +7,10 @@ a handler; ``query_args`` validates ``request.args`` against those same declarat
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,11 +21,24 @@ from api.errors import ApiError
 from api.schemas import ErrorResponse
 
 ERROR_TEXT = {400: "Malformed request (e.g. invalid JSON)", 401: "Missing or wrong API key",
-              403: "Reloading disabled: the server has no API key",
-              404: "Unknown client or feature", 413: "Body too large",
+              403: "The key's role does not allow this operation",
+              404: "Unknown client or feature (or no model card for the served model)",
+              408: "The body did not arrive in time",
+              413: "Body too large",
               415: "Body is not JSON", 422: "Invalid parameters or body",
+              429: "Too many requests for this key (see Retry-After)",
               500: "Unexpected failure (logged with the request id)",
-              503: "Model not loaded (or a reload failed: the previous model is still served)"}
+              503: "Model not loaded (or a reload failed: the previous model is still served; "
+                   "or the decision could not be logged: log_unavailable)"}
+
+DIGITS = re.compile(r"[0-9]{1,19}")   # ASCII only: int() also takes "+1", "1_0", " 1", "١"
+DOCS_STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;font-size:16px;"
+              "line-height:1.4}table{border-collapse:collapse;width:100%}td,th{border:1px "
+              "solid #999;padding:6px;text-align:left;vertical-align:top}code{font-size:15px}")
+#: The docs page loads nothing: its one inline style (by hash), no script, no frame, no form.
+DOCS_CSP = ("default-src 'none'; style-src 'sha256-"
+            + base64.b64encode(hashlib.sha256(DOCS_STYLE.encode()).digest()).decode()
+            + "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
 @dataclass
@@ -49,11 +65,13 @@ class Endpoint:
     path: str                      # OpenAPI style: /clients/{client_id}
     method: str
     summary: str
-    response: type[BaseModel]
+    response: type[BaseModel] | None   # None: a plain-text answer (``media_type``)
     params: list[Param] = field(default_factory=list)
     protected: bool = False
+    role: str = "viewer"           # the least role a key needs (protected endpoints)
     body: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
+    media_type: str = "application/json"   # of the 200 answer; errors are always JSON
 
 
 REGISTRY: list[Endpoint] = []
@@ -81,11 +99,11 @@ def query_args(contract: Endpoint, dynamic_enums: dict[str, list[str]] | None = 
             values[name] = param.default
             continue
         if param.kind == "integer":
-            try:
-                number = int(raw)
-            except ValueError:
-                problems.append({"location": f"query.{name}", "problem": "must be a whole number"})
+            if not DIGITS.fullmatch(raw):   # as for path ids: ASCII digits only
+                problems.append({"location": f"query.{name}",
+                                 "problem": "must be a whole number in ASCII digits (0-9)"})
                 continue
+            number = int(raw)
             if (param.minimum is not None and number < param.minimum) or (
                     param.maximum is not None and number > param.maximum):
                 problems.append({"location": f"query.{name}",
@@ -105,13 +123,13 @@ def query_args(contract: Endpoint, dynamic_enums: dict[str, list[str]] | None = 
 
 
 def path_int(name: str, raw: str) -> int:
-    """A whole-number path segment (client ids), 422 otherwise."""
-    try:
-        value = int(raw)
-    except ValueError:
+    """A whole-number path segment (client ids): 1 to 19 ASCII digits in range, 422 otherwise."""
+    if not DIGITS.fullmatch(raw):
         raise ApiError(422, "invalid_parameter", f"{name} must be a whole number",
-                       [{"location": f"path.{name}", "problem": "must be a whole number"}]) from None
-    if not 0 <= value <= 2**63 - 1:
+                       [{"location": f"path.{name}",
+                         "problem": "must be a whole number in ASCII digits (0-9)"}])
+    value = int(raw)
+    if value > 2**63 - 1:
         raise ApiError(422, "invalid_parameter", f"{name} is out of range",
                        [{"location": f"path.{name}", "problem": "must be between 0 and 2^63-1"}])
     return value
@@ -138,11 +156,14 @@ def openapi_document(endpoints: list[Endpoint], prefix: str, version: str,
                 schema["enum"] = dynamic_enums[p.name]
             parameters.append({"name": p.name, "in": p.where, "required": p.where == "path",
                                "description": p.description, "schema": schema})
-        codes = set(ep.errors) | {500, 503} | ({401} if ep.protected else set())
+        codes = set(ep.errors) | {500, 503} | ({401, 429} if ep.protected else set())
+        if ep.protected and ep.role != "viewer":
+            codes.add(403)
         if parameters:
             codes.add(422)
-        responses = {"200": {"description": "OK",
-                             "content": {"application/json": {"schema": ref(ep.response)}}}}
+        answer = ({"schema": ref(ep.response)} if ep.media_type == "application/json"
+                  else {"schema": {"type": "string"}})
+        responses = {"200": {"description": "OK", "content": {ep.media_type: answer}}}
         for code in sorted(codes):
             responses[str(code)] = {"description": ERROR_TEXT[code],
                                     "content": {"application/json": {"schema": error_ref}}}
@@ -153,13 +174,14 @@ def openapi_document(endpoints: list[Endpoint], prefix: str, version: str,
                 "application/json": {"schema": ref(ep.body)}}}
         if ep.protected:
             operation["security"] = [{"ApiKey": []}]
+            operation["description"] = f"Needs a key with role `{ep.role}` or above."
         paths.setdefault(prefix + ep.path, {})[ep.method.lower()] = operation
     return {
         "openapi": "3.1.0",
         "info": {"title": "Credit scoring API", "version": version,
                  "description": "Scores, explains and describes Home Credit clients with the "
-                                "champion model. Protected operations need the X-API-Key header "
-                                "when the server has a key configured."},
+                                "champion model. Protected operations need a key in the X-API-Key "
+                                "header whose role (viewer < scorer < admin) allows them."},
         "paths": paths,
         "components": {"schemas": components, "securitySchemes": {
             "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}},
@@ -185,10 +207,7 @@ def docs_page(document: dict) -> str:
     info = document["info"]
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(info['title'])}</title><style>body{{font-family:sans-serif;"
-        "max-width:1100px;margin:2em auto;font-size:16px;line-height:1.4}table{border-collapse:"
-        "collapse;width:100%}td,th{border:1px solid #999;padding:6px;text-align:left;"
-        "vertical-align:top}code{font-size:15px}</style></head><body>"
+        f"<title>{html.escape(info['title'])}</title><style>{DOCS_STYLE}</style></head><body>"
         f"<h1>{html.escape(info['title'])} <small>{html.escape(info['version'])}</small></h1>"
         f"<p>{html.escape(info['description'])}</p><p>Machine-readable document: "
         "<a href='openapi.json'>openapi.json</a>. Errors are JSON: "

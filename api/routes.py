@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import ValidationError
 
-from api import schemas
+from api import http_hygiene, schemas
 from api.errors import ApiError
 from api.openapi import Param, endpoint, path_int, query_args
 from api.reloading import ReloadFailed
+from credit_scoring_kedro.serving import metrics
 from credit_scoring_kedro.serving.client_book import FILTERS
 from credit_scoring_kedro.serving.service import ScoringService
 
@@ -21,6 +23,7 @@ PAGING = [Param("page", "integer", "page number", 1, 1, 100_000),
           Param("page_size", "integer", "clients per page", 20, 1, 100)]
 FILTER_PARAMS = [Param(name, "string", f"keep clients whose {name.replace('_', ' ')} is this")
                  for name in FILTERS]
+ACTING_USER = re.compile(r"[A-Za-z0-9._@-]{1,64}")   # X-Acting-User: anything else is not kept
 
 
 def service() -> ScoringService:
@@ -32,6 +35,24 @@ def service() -> ScoringService:
 
 def _client(raw: str) -> int:
     return path_int("client_id", raw)
+
+
+def _audited(svc: ScoringService, client_id: int | None, answer: dict) -> Response:
+    """``answer`` once the access audit holds who read this client's data (503 if it cannot).
+
+    One ``access_audit`` row: the calling key's name, the person it acts for (the dashboard's
+    logged-in manager, ``X-Acting-User``; None when absent or malformed), the endpoint, the
+    client, the served model version and the request id. No client, no row.
+    """
+    if client_id is not None and svc.log is not None:
+        contract = current_app.view_functions[request.endpoint].contract
+        user = request.headers.get("X-Acting-User", "")
+        caller = g.get("caller")
+        svc.log.record_access(g.request_id, f"{contract.method} {contract.path}", client_id,
+                              actor_key=caller.name if caller else None,
+                              acting_user=user if ACTING_USER.fullmatch(user) else None,
+                              model_version=svc.bundle.version)
+    return jsonify(answer)
 
 
 @bp.get("/health")
@@ -53,7 +74,9 @@ def ready():
             "model_version": svc.bundle.version if svc else None,
             "clients": len(svc.book) if svc else 0,
             "reason": None if svc else state.error,
-            "prediction_log": dict(svc.log.stats) if svc and svc.log else None,
+            # every worker's totals (Prometheus metrics); the last error is this worker's
+            "prediction_log": (metrics.log_totals() | {"last_error": svc.log.stats["last_error"]}
+                               if svc and svc.log else None),
             "loaded_in_s": round(svc.loaded_in, 3) if svc else None,
             "worker_pid": os.getpid()}   # which gunicorn worker answered
     return jsonify(body), (200 if svc else 503)
@@ -67,15 +90,27 @@ def model():
     return jsonify(service().model_info())
 
 
+@bp.get("/model/card")
+@endpoint(path="/model/card", method="GET", response=None, media_type="text/markdown",
+          errors=(404,), summary="The served model's model card, as Markdown")
+def model_card():
+    query_args(model_card.contract)
+    text = service().model_card_markdown()
+    if text is None:
+        raise ApiError(404, "no_model_card", "The served model was trained before model cards: "
+                       "retrain it to get one")
+    return Response(text, content_type="text/markdown; charset=utf-8")
+
+
 @bp.post("/predict")
 @endpoint(path="/predict", method="POST", response=schemas.PredictResponse, protected=True,
-          summary="Score 1 to 1,000 applications (application_test columns)",
-          body=None, errors=(400, 413, 415, 422))
+          role="scorer", summary="Score 1 to 1,000 applications (application_test columns)",
+          body=None, errors=(400, 408, 413, 415, 422))
 def predict():
     query_args(predict.contract)
     svc = service()
     records = _records(svc.request_model)
-    predictions = svc.predict(records, g.request_id)
+    predictions = svc.predict(records, g.request_id, g.caller_request_id)   # once logged
     g.log_extra = {"clients": len(records)}
     return jsonify(model_version=svc.bundle.version, threshold=float(svc.bundle.threshold),
                    request_id=g.request_id, predictions=predictions)
@@ -85,7 +120,7 @@ def predict():
 @endpoint(path="/simulate", method="POST", response=schemas.SimulateResponse, protected=True,
           summary="What-if: score 1 to 20 applications without deciding (never logged as a "
                   "decision), with what would turn each refusal into an approval",
-          body=None, errors=(400, 413, 415, 422))
+          body=None, errors=(400, 408, 413, 415, 422))
 def simulate():
     query_args(simulate.contract)
     svc = service()
@@ -96,16 +131,22 @@ def simulate():
 
 
 def _records(model) -> list[dict]:
-    """The body's application records, parsed and validated by ``model`` in one pass."""
+    """The body's application records, parsed and validated by ``model`` in one pass.
+
+    The body is read whole (413 beyond the limit, chunked or not) and refused when an object
+    repeats a key (see :mod:`api.http_hygiene`).
+    """
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type",
                        "Send the applications as JSON with Content-Type: application/json")
+    data = http_hygiene.read_body()
     try:  # pydantic-core parses and validates the bytes in one pass
-        body = model.model_validate_json(request.get_data(cache=False))
+        body = model.model_validate_json(data)
     except ValidationError as error:
         if any(e["type"] == "json_invalid" for e in error.errors()):
             raise ApiError(400, "invalid_json", "The body is not valid JSON") from None
         raise
+    http_hygiene.refuse_duplicate_keys(data, body)
     # a validated record's fields are its __dict__: no copy per record (1,000 in a batch)
     return [c.__dict__ for c in body.clients]
 
@@ -126,7 +167,8 @@ def clients():
           summary="A client's information in readable units, and the raw application")
 def client(client_id: str):
     query_args(client.contract)
-    return jsonify(service().client(_client(client_id)))
+    svc, found = service(), _client(client_id)
+    return _audited(svc, found, svc.client(found))
 
 
 @bp.get("/clients/<client_id>/score")
@@ -135,7 +177,8 @@ def client(client_id: str):
           summary="Probability, decision and a plain reading of the margin")
 def score(client_id: str):
     query_args(score.contract)
-    return jsonify(service().score(_client(client_id)))
+    svc, found = service(), _client(client_id)
+    return _audited(svc, found, svc.score(found))
 
 
 @bp.get("/clients/<client_id>/explanation")
@@ -145,7 +188,8 @@ def score(client_id: str):
           summary="Local SHAP explanation with plain-language sentences")
 def explanation(client_id: str):
     args = query_args(explanation.contract)
-    return jsonify(service().explanation(_client(client_id), args["top_k"]))
+    svc, found = service(), _client(client_id)
+    return _audited(svc, found, svc.explanation(found, args["top_k"]))
 
 
 @bp.get("/clients/<client_id>/similar")
@@ -155,7 +199,8 @@ def explanation(client_id: str):
           summary="The most similar training clients and their outcome")
 def similar(client_id: str):
     args = query_args(similar.contract)
-    return jsonify(service().similar(_client(client_id), args["k"]))
+    svc, found = service(), _client(client_id)
+    return _audited(svc, found, svc.similar(found, args["k"]))
 
 
 @bp.get("/features")
@@ -185,18 +230,20 @@ def importance():
           summary="Distribution of a feature: all clients, by outcome, similar group")
 def population(feature: str):
     args = query_args(population.contract)
-    return jsonify(service().population_of(feature, args["client_id"], args["k"]))
+    svc = service()
+    return _audited(svc, args["client_id"], svc.population_of(feature, args["client_id"],
+                                                              args["k"]))
 
 
 @bp.post("/admin/reload")
 @endpoint(path="/admin/reload", method="POST", response=schemas.Reloaded, protected=True,
-          errors=(403,), summary="Load the current champion again, in every worker "
-                                 "(needs the server's API key)")
+          role="admin", errors=(403,),
+          summary="Load the current champion again, in every worker (an admin key)")
 def reload_model():
     query_args(reload_model.contract)
-    if not current_app.config["API_KEY_SET"]:
-        raise ApiError(403, "reload_disabled", "Reloading the model needs an API key: start "
-                       "the API with CREDIT_API_KEY set and send it in X-API-Key")
+    if not current_app.extensions["access"].enabled:
+        raise ApiError(403, "reload_disabled", "Reloading the model needs API keys on: the "
+                       "server runs with CREDIT_API_AUTH=off")
     try:
         return jsonify(current_app.extensions["reloader"].reload())
     except ReloadFailed as error:
@@ -204,5 +251,15 @@ def reload_model():
                        f"model is still served: {error}") from None
 
 
-ENDPOINTS = [health, ready, model, predict, simulate, clients, client, score, explanation, similar,
-             features, importance, population, reload_model]
+@bp.get("/metrics")
+@endpoint(path="/metrics", method="GET", response=None, media_type="text/plain",
+          protected=True, summary="Prometheus metrics of every worker: requests, latency, "
+                                  "decisions, prediction log rows (text format)")
+def prometheus_metrics():
+    query_args(prometheus_metrics.contract)
+    return Response(metrics.exposition(), content_type=metrics.CONTENT_TYPE)
+
+
+ENDPOINTS = [health, ready, model, model_card, predict, simulate, clients, client, score,
+             explanation, similar, features, importance, population, reload_model,
+             prometheus_metrics]

@@ -3,7 +3,7 @@ checks every answer against (the handlers return plain dicts of the same shape).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,10 +31,13 @@ class Health(Strict):
 
 
 class PredictionLogStats(Strict):
+    """Rows of the decisions and the access audit, summed over every worker."""
+
     written: int
-    failed: int
-    dropped: int
-    last_error: str | None
+    spilled: int      # to the local spill file while the database failed
+    replayed: int     # from spill files into the database
+    failed: int       # neither: the request was answered 503
+    last_error: str | None   # this worker's
 
 
 class Ready(Strict):
@@ -73,6 +76,8 @@ class ModelInfo(Strict):
     metrics: dict[str, Number]
     n_features: int
     features: list[str]
+    # the served version's model card (modeling/model_card.py; None: trained before cards)
+    model_card: dict[str, Any] | None
 
 
 class Reason(Strict):

@@ -99,7 +99,7 @@ class Server:
         self.db_path = workdir / "predictions.db"
         self.env = api_env(root.resolve(), self.port, log_url or f"sqlite:///{self.db_path}",
                            key=os.environ.get("CREDIT_API_KEY", ""), workers=workers,
-                           host=HOST) | {"CREDIT_API_LOG_LEVEL": "WARNING"}
+                           host=HOST, rate_limits=False) | {"CREDIT_API_LOG_LEVEL": "WARNING"}
         self.proc: subprocess.Popen | None = None
         self.started_in = 0.0
 

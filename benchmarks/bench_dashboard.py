@@ -117,7 +117,8 @@ def main() -> None:
         ids = sample_clients(servers.api_url, servers.key, args.clients + 1, args.seed)
         selection, sidebar, links = [], [], []
         with chromium_page() as page:
-            open_find_page(page, servers.dashboard_url)
+            # logged in once, like a manager; the login cookie covers the page loads below
+            open_find_page(page, servers.dashboard_url, login=servers.login)
             type_client_id(page, ids[0])
             open_typed_client(page, ids[0])            # warm-up: imports, first figures
             for client_id in ids[1:]:

@@ -3,22 +3,35 @@
 Every score, decision, explanation and client record shown comes from here; the dashboard
 never loads the model. Failures become an :class:`ApiError` whose ``message`` is written
 for a relationship manager, so a page can show it with a Retry button instead of a traceback.
+
+Every call names the logged-in manager in ``X-Acting-User``: the API writes one
+``access_audit`` row per read of a client's data. The cache therefore never answers across
+managers nor across page views: its key holds the user and the current view's token
+(:func:`dashboard.state.enter_view`), so each page a manager opens asks the API (and is
+audited) once, while the reruns inside that view (a widget moved, a filter changed back)
+are served from the cache.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from typing import Any
 
 import requests
 import streamlit as st
 
+from dashboard import state
+
 DEFAULT_URL = "http://127.0.0.1:8000/api/v1"
 TIMEOUT_S = 5.0
 RETRIES = 1            # one more try on a connection failure, a timeout or a 5xx answer
 RETRY_PAUSE_S = 0.3
 CACHE_TTL_S = 60
+CACHE_ENTRIES = 2_000  # one per (view, call): a bound on memory, not a hit-rate tuning
+USER_KEY = "acting_user"   # session key: the logged-in manager, set by dashboard.login
+ACTING_USER = re.compile(r"[A-Za-z0-9._@-]{1,64}")   # what the API accepts in X-Acting-User
 
 
 class ApiError(Exception):
@@ -51,6 +64,22 @@ def api_key() -> str | None:
         return st.secrets.get("CREDIT_API_KEY")
     except Exception:  # no secrets.toml at all: Streamlit raises on the first read
         return None
+
+
+def acting_user() -> str | None:
+    """The logged-in manager's username (None with the login off, or outside a run)."""
+    try:
+        user = st.session_state.get(USER_KEY)
+    except Exception:  # no script run context (a benchmark calling the client directly)
+        return None
+    return user if isinstance(user, str) and ACTING_USER.fullmatch(user) else None
+
+
+def _view() -> str:
+    try:
+        return state.current_view()
+    except Exception:  # no script run context
+        return ""
 
 
 @st.cache_resource(show_spinner=False)
@@ -90,8 +119,10 @@ def _error_detail(response: requests.Response) -> str:
 
 
 def request(method: str, path: str, *, params: dict | None = None, body: Any = None,
-            root: str | None = None, key: str | None = None) -> Any:
+            root: str | None = None, key: str | None = None, user: str | None = None) -> Any:
     """One API call, retried once on a network failure or a 5xx answer; 4xx are not retried.
+
+    ``user`` goes in ``X-Acting-User`` (the API's access audit names who read a client).
 
     Raises:
         ApiError: no usable answer.
@@ -101,6 +132,8 @@ def request(method: str, path: str, *, params: dict | None = None, body: Any = N
     headers = {"Accept": "application/json"}
     if key:
         headers["X-API-Key"] = key
+    if user:
+        headers["X-Acting-User"] = user
     error: ApiError | None = None
     for attempt in range(RETRIES + 1):
         if attempt:
@@ -132,16 +165,23 @@ def request(method: str, path: str, *, params: dict | None = None, body: Any = N
     raise error
 
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _cached_get(root: str, key: str | None, path: str, params: tuple[tuple[str, Any], ...]) -> Any:
-    # failures raise, and Streamlit never caches a raised call: Retry really calls again
-    return request("GET", path, params=dict(params), root=root, key=key)
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _cached_get(root: str, key: str | None, user: str | None, view: str, path: str,
+                params: tuple[tuple[str, Any], ...]) -> Any:
+    # failures raise, and Streamlit never caches a raised call: Retry really calls again.
+    # ``view`` is only part of the key: a new page view misses the cache, so it is audited.
+    return request("GET", path, params=dict(params), root=root, key=key, user=user)
 
 
 def get(path: str, **params: Any) -> Any:
-    """A cached GET (60 s) under the current API URL and key; ``None`` parameters are dropped."""
+    """A GET cached for 60 s within one page view of one manager; ``None`` parameters dropped.
+
+    The key holds the API URL and key, the acting user and the page view's token: a
+    manager's second look at a client, or another manager's first, reaches the API and its
+    access audit; a rerun of the same view does not ask again.
+    """
     kept = tuple(sorted((k, v) for k, v in params.items() if v is not None and v != ""))
-    return _cached_get(base_url(), api_key(), path, kept)
+    return _cached_get(base_url(), api_key(), acting_user(), _view(), path, kept)
 
 
 # ---- the endpoints the pages use (docs/api.md) ----
@@ -189,4 +229,5 @@ def simulate(records: list[dict]) -> dict:
     manager trying amounts decides nothing. The answer also says what would turn each
     refusal into an approval.
     """
-    return request("POST", "/simulate", body={"clients": records}, key=api_key())
+    return request("POST", "/simulate", body={"clients": records}, key=api_key(),
+                   user=acting_user())

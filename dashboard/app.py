@@ -2,7 +2,8 @@
 
 Every score, decision, explanation and client record comes from the scoring API
 (``CREDIT_API_URL``, default ``http://127.0.0.1:8000/api/v1``; key in ``CREDIT_API_KEY`` or
-Streamlit secrets). The monitoring reports are read from the Kedro catalog.
+Streamlit secrets). The monitoring reports are read from the Kedro catalog. A manager logs in
+first (:mod:`dashboard.login`); until then no page runs and the API is not called.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import navigation, sidebar, state  # noqa: E402
+from dashboard import login, navigation, sidebar, state  # noqa: E402
 
 st.set_page_config(page_title="Credit decisions", page_icon=":material/credit_score:",
                    layout="wide")
@@ -25,7 +26,7 @@ st.set_page_config(page_title="Credit decisions", page_icon=":material/credit_sc
 pages = {
     "Client": [
         st.Page(navigation.FIND, title="Find a client", icon=":material/search:", default=True),
-        st.Page(navigation.SCORE, title="Score card", icon=":material/speed:"),
+        st.Page(navigation.SCORE, title=navigation.SCORE_TITLE, icon=":material/speed:"),
         st.Page(navigation.WHY, title="Why this score", icon=":material/lightbulb:"),
         st.Page(navigation.INFO, title="Client information", icon=":material/badge:"),
         st.Page(navigation.COMPARE, title="Comparison", icon=":material/groups:"),
@@ -37,8 +38,13 @@ pages = {
         st.Page(navigation.MONITORING, title="Monitoring", icon=":material/monitoring:"),
     ],
 }
+if not login.gate():
+    # every page known but none shown or run: a link (/score_card?client=...) keeps its page
+    # and client through the login, and opens them once the manager is in
+    st.navigation(pages, position="hidden")
+    st.stop()
 page = st.navigation(pages)
 
-state.sync_client()
+state.enter_view(page.title, state.sync_client())
 sidebar.render(page.title)
 page.run()

@@ -2,6 +2,7 @@
 
 FIND = "views/find_client.py"
 SCORE = "views/score_card.py"
+SCORE_TITLE = "Score card"   # where an opened client lands (a page view: state.enter_view)
 WHY = "views/explanation.py"
 INFO = "views/client_info.py"
 COMPARE = "views/comparison.py"

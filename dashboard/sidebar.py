@@ -12,14 +12,19 @@ import streamlit as st
 from dashboard import api_client, navigation, state, ui
 
 
-def _open_typed(typed: str, on_search_page: bool) -> None:
+def _open_typed(typed: str, page_title: str) -> None:
     client_id = state.parse_client_id(typed)
     if client_id is None:
         st.warning("A client ID is a whole number, such as 100001.")
         return
+    on_search_page = page_title == "Find a client"
+    shown = st.session_state.get(state.VIEW_KEY)
+    # the check below is the first call of the view it opens: cached there, asked once
+    state.enter_view(navigation.SCORE_TITLE if on_search_page else page_title, client_id)
     try:
         api_client.score(client_id)          # cached: the score card will not ask again
     except api_client.ApiError as error:
+        st.session_state[state.VIEW_KEY] = shown   # still the page that was on screen
         st.error(ui.unknown_client(client_id) if error.kind == "not_found" else error.message)
         return
     state.select_client(client_id)
@@ -35,7 +40,7 @@ def render(page_title: str) -> None:
                                   key="quick-id")
             submitted = st.form_submit_button("Open", icon=":material/login:")
         if submitted:
-            _open_typed(typed, on_search_page=page_title == "Find a client")
+            _open_typed(typed, page_title)
         client_id = state.current_client()
         chosen.markdown(f"**Client {client_id}**" if client_id else "No client chosen.")
         st.caption(f"Scoring service: {api_client.base_url()}")

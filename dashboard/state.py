@@ -6,10 +6,13 @@ another page (Streamlit's navigation drops the query parameters).
 
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 
 SESSION_KEY = "client_id"
 QUERY_KEY = "client"
+VIEW_KEY = "page_view"   # (token, page, client) of the page on screen: see enter_view
 
 
 def parse_client_id(text: object) -> int | None:
@@ -43,3 +46,21 @@ def select_client(client_id: int) -> None:
 def forget_client() -> None:
     st.session_state.pop(SESSION_KEY, None)
     st.query_params.pop(QUERY_KEY, None)
+
+
+def enter_view(page: str, client_id: int | None) -> str:
+    """The token of the page view ``page`` for ``client_id``: a new one when either changed.
+
+    The API client caches per view token (:mod:`dashboard.api_client`): every page a manager
+    opens reaches the API, and its access audit, once; reruns within it (a widget moved) do
+    not. A token is unique across sessions, so two tabs never share an answer either.
+    """
+    token, *shown = st.session_state.get(VIEW_KEY) or ("", None, None)
+    if shown != [page, client_id]:
+        token = uuid.uuid4().hex
+        st.session_state[VIEW_KEY] = (token, page, client_id)
+    return token
+
+
+def current_view() -> str:
+    return (st.session_state.get(VIEW_KEY) or ("",))[0]

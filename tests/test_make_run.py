@@ -2,7 +2,7 @@
 
 Clones the committed state of this repository, runs `make run` (install, demo data, the
 pipelines, then the API and the dashboard), waits until both health endpoints answer, sends
-Ctrl-C and checks that both stopped; then a second `make run` must skip the pipelines
+Ctrl-C and checks that both stopped and that the API refused a request without its key; then a second `make run` must skip the pipelines
 (nothing changed) and serve again. Takes 10-15 minutes on 2 cores (mostly the install).
 """
 
@@ -30,6 +30,22 @@ def start_make_run(clone: Path, env: dict[str, str], log: Path) -> subprocess.Po
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def refuse_strangers(clone: Path, api: str) -> None:
+    """Keys are on by default: the clone's own credentials file holds them, mode 600."""
+    import requests
+
+    path = clone / "conf" / "local" / "credentials.yml"
+    assert path.stat().st_mode & 0o077 == 0
+    assert requests.get(f"{api}/clients", timeout=10).status_code == 401
+    viewer = subprocess.run(
+        [str(clone / ".venv" / "bin" / "python"), "-m", "credit_scoring_kedro.serving.credentials",
+         "key", "dashboard"], cwd=clone, capture_output=True, text=True, check=True).stdout.strip()
+    assert requests.get(f"{api}/clients", headers={"X-API-Key": viewer},
+                        timeout=10).status_code == 200
+    assert requests.post(f"{api}/admin/reload", headers={"X-API-Key": viewer},
+                         timeout=10).status_code == 403
+
+
 def serve_then_interrupt(clone: Path, env: dict[str, str], log: Path, timeout: float) -> str:
     """Run `make run` until both services answer, press Ctrl-C, return what it printed."""
     process = start_make_run(clone, env, log)
@@ -38,6 +54,7 @@ def serve_then_interrupt(clone: Path, env: dict[str, str], log: Path, timeout: f
         wait_healthy("API", f"{api}/ready", process, timeout, log)
         wait_healthy("dashboard", f"http://127.0.0.1:{env['DASHBOARD_PORT']}/_stcore/health",
                      process, 120, log)
+        refuse_strangers(clone, api)
         deadline = time.monotonic() + 30
         while "Ctrl-C stops both" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -62,7 +79,8 @@ def test_make_run_from_a_clean_clone_serves_then_stops_and_reruns_without_retrai
     env = {**os.environ, "CREDIT_API_PORT": str(free_port()), "DASHBOARD_PORT": str(free_port()),
            "DEMO_CLIENTS": "3000"}
     for leaked in ("CREDIT_DATA_ROOT", "CREDIT_API_URL", "CREDIT_API_KEY", "VIRTUAL_ENV",
-                   "PREDICTION_LOG_URL", "MLFLOW_TRACKING_URI"):
+                   "PREDICTION_LOG_URL", "MLFLOW_TRACKING_URI", "CREDIT_API_AUTH",
+                   "CREDIT_CREDENTIALS_FILE", "CREDIT_DASHBOARD_AUTH"):
         env.pop(leaked, None)
 
     first = serve_then_interrupt(clone, env, tmp_path / "first.log", timeout=40 * 60)

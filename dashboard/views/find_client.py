@@ -60,6 +60,7 @@ if submitted:
     if client_id is None:
         st.warning("A client ID is a whole number, such as 100001.")
     else:
+        state.enter_view(navigation.SCORE_TITLE, client_id)  # the card reuses this answer
         ui.fetch(api_client.score, client_id, what="the client",
                  not_found=ui.unknown_client(client_id))  # check it exists before leaving
         open_client(client_id)

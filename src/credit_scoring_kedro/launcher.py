@@ -13,6 +13,7 @@ import signal
 import sys
 import time
 
+from credit_scoring_kedro.serving import credentials
 from credit_scoring_kedro.serving.processes import (
     answers,
     api_command,
@@ -23,10 +24,42 @@ from credit_scoring_kedro.serving.processes import (
 )
 
 
+def environments(host: str, api_port: int) -> tuple[dict[str, str], dict[str, str]]:
+    """The API's and the dashboard's environments: each process gets only its own key.
+
+    The API reads every key from the credentials file (created here when missing); the
+    dashboard gets the viewer key called ``dashboard``, never an admin key. A
+    ``CREDIT_API_KEY`` set by the user stays the API's admin key and, when the file has no
+    dashboard key, the dashboard's (as before keys were generated).
+    """
+    api_root = f"http://{host}:{api_port}/api/v1"
+    common = {**os.environ, "CREDIT_API_HOST": host, "CREDIT_API_PORT": str(api_port),
+              "CREDIT_API_URL": os.environ.get("CREDIT_API_URL", api_root)}
+    dashboard = dict(common)
+    if os.environ.get("CREDIT_API_AUTH", "on").lower() != "off":
+        if credentials.ensure():
+            print(f">> wrote new API keys and a dashboard login to {credentials.credentials_file()}"
+                  " (git-ignored, readable by you only)", flush=True)
+        viewer = credentials.key_of("dashboard")
+        if viewer:
+            dashboard["CREDIT_API_KEY"] = viewer
+    return common, dashboard
+
+
+def login_hint() -> str:
+    """Where the dashboard's first login is (never the password of a changed account)."""
+    if os.environ.get("CREDIT_DASHBOARD_AUTH", "on").lower() == "off":
+        return "no login (CREDIT_DASHBOARD_AUTH=off)"
+    stored = credentials.credentials_file().parent / credentials.PASSWORD_FILE
+    if stored.exists():
+        return (f"user {credentials.FIRST_USER}, password: {stored.read_text().strip()} "
+                f"(from {stored.name}; add users with `make credentials-user USER_NAME=...`)")
+    return "your dashboard user (conf/local/credentials.yml)"
+
+
 def serve(host: str, api_port: int, dashboard_port: int, timeout: float) -> int:
     api_root = f"http://{host}:{api_port}/api/v1"
-    env = {**os.environ, "CREDIT_API_HOST": host, "CREDIT_API_PORT": str(api_port),
-           "CREDIT_API_URL": os.environ.get("CREDIT_API_URL", api_root)}
+    env, dashboard_env = environments(host, api_port)
     processes = []
     stopping = False
 
@@ -41,13 +74,17 @@ def serve(host: str, api_port: int, dashboard_port: int, timeout: float) -> int:
         processes.append(spawn(api_command(), env))
         wait_healthy("API", f"{api_root}/health", processes[0], timeout)
         print(f">> starting the dashboard on http://{host}:{dashboard_port}", flush=True)
-        processes.append(spawn(dashboard_command(host, dashboard_port), env))
+        processes.append(spawn(dashboard_command(host, dashboard_port), dashboard_env))
         wait_healthy("dashboard", f"http://{host}:{dashboard_port}/_stcore/health",
                       processes[1], timeout)
         ready = answers(f"{api_root}/ready")
         print("\n" + "=" * 72,
               f"  API        {api_root}/docs   (health: {api_root}/health)",
               f"  dashboard  http://{host}:{dashboard_port}",
+              f"  login      {login_hint()}",
+              "  API keys   " + ("OFF (CREDIT_API_AUTH=off)" if
+                                 os.environ.get("CREDIT_API_AUTH", "on").lower() == "off"
+                                 else f"in {credentials.credentials_file()}"),
               "  model      " + ("loaded" if ready else
                                  f"NOT loaded: run `make pipelines` first ({api_root}/ready)"),
               "  Ctrl-C stops both.",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from api.access import Access
 from api.app import create_app
 from credit_scoring_kedro.serving import artifacts
 from credit_scoring_kedro.serving.service import ScoringService
@@ -28,7 +29,7 @@ def service(trained_root: Path, tmp_path_factory) -> ScoringService:
 @pytest.fixture(scope="session")
 def client(service):
     """No API key configured: every endpoint is open."""
-    return create_app(service, api_key="", cors_origins=[]).test_client()
+    return create_app(service, access=Access.off(), cors_origins=[]).test_client()
 
 
 @pytest.fixture(scope="session")

@@ -109,13 +109,14 @@ def test_bad_parameters_are_422_naming_the_parameter(client, path, location) -> 
 
 
 def test_an_unexpected_failure_is_a_json_500_without_traceback(service, monkeypatch) -> None:
+    from api.access import Access
     from api.app import create_app
 
     def broken(client_id):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(service, "score", broken)
-    app = create_app(service, api_key="")
+    app = create_app(service, access=Access.off())
     response = app.test_client().get(f"/api/v1/clients/{next(iter(service.book.row_of))}/score")
     assert response.status_code == 500
     error = problem(response)
@@ -124,13 +125,14 @@ def test_an_unexpected_failure_is_a_json_500_without_traceback(service, monkeypa
 
 
 def test_an_app_without_artifacts_is_alive_but_not_ready(tmp_path, monkeypatch) -> None:
+    from api.access import Access
     from api.app import create_app
     from credit_scoring_kedro.serving import artifacts
 
     monkeypatch.setenv("CREDIT_DATA_ROOT", str(tmp_path))
     artifacts.catalog.cache_clear()
     try:
-        client = create_app(api_key="").test_client()
+        client = create_app(access=Access.off()).test_client()
     finally:
         artifacts.catalog.cache_clear()
     assert client.get("/api/v1/health").status_code == 200

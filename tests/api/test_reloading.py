@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
+from api.access import Access
 from api.app import ScoringState, create_app
 from api.reloading import Generation, Reloader
 
@@ -20,7 +21,7 @@ def renamed(service, version: str):
 
 
 def test_reload_is_refused_without_a_configured_key_and_with_a_wrong_one(service) -> None:
-    open_app = create_app(service, api_key="", loader=lambda: ScoringState(service))
+    open_app = create_app(service, access=Access.off(), loader=lambda: ScoringState(service))
     answer = open_app.test_client().post("/api/v1/admin/reload")
     assert answer.status_code == 403
     assert answer.get_json()["error"]["code"] == "reload_disabled"

@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from api.access import Access
 from api.app import create_app
+from credit_scoring_kedro.audit.__main__ import logged_rows
+from credit_scoring_kedro.audit.replay import replay
 from credit_scoring_kedro.serving.processes import (
     api_command,
     api_env,
@@ -24,7 +27,7 @@ from credit_scoring_kedro.serving.processes import (
     wait_healthy,
 )
 
-KEY = "retraining-key"
+KEY = "retraining-key-0123456789"
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +49,7 @@ def test_a_losing_challenger_is_registered_but_the_api_serves_the_champion(
     assert challenger != champion
     assert (root / "06_models" / "model_bundle" / "versions" / challenger).is_dir()
 
-    after = create_app(load_service(root, f"sqlite:///{tmp_path}/log.db"), api_key="")
+    after = create_app(load_service(root, f"sqlite:///{tmp_path}/log.db"), access=Access.off())
     ready = after.test_client().get("/api/v1/ready").get_json()
     assert ready["model_version"] == champion
     model = after.test_client().get("/api/v1/model").get_json()
@@ -66,6 +69,7 @@ def test_a_promoted_version_reaches_every_gunicorn_worker_through_the_reload_end
     try:
         wait_healthy("API", f"{url}/ready", process, 120, log)
         assert served_versions(url) == {champion}
+        decisions = [decide(url)]
 
         (root / "06_models" / "model_bundle" / "champion").write_text(challenger + "\n")
         assert served_versions(url) == {champion}      # nothing changes by itself
@@ -82,8 +86,28 @@ def test_a_promoted_version_reaches_every_gunicorn_worker_through_the_reload_end
                                                 f"{log.read_text()[-3000:]}"
             time.sleep(0.5)
         assert requests.get(f"{url}/model", timeout=10).json()["version"] == challenger
+        decisions.append(decide(url))
     finally:
         assert stop([process]) == [0]
+    # the history store is rebuilt (here: gone): decisions of both versions still replay
+    (root / "04_feature" / "client_history.parquet").unlink()
+    rows = logged_rows(f"sqlite:///{tmp_path / 'predictions.db'}", decisions, None)
+    verdicts = [replay(row, root / "06_models" / "model_bundle") for row in rows]
+    assert sorted(v.model_version for v in verdicts) == sorted([champion, challenger])
+    assert all(v.matches for v in verdicts), [v.problems for v in verdicts]
+
+
+def decide(url: str) -> str:
+    """One decision through POST /predict; its decision id."""
+    headers = {"X-API-Key": KEY}
+    client_id = requests.get(f"{url}/clients?page_size=1", headers=headers,
+                             timeout=30).json()["clients"][0]["client_id"]
+    record = requests.get(f"{url}/clients/{client_id}", headers=headers,
+                          timeout=30).json()["application"]
+    answer = requests.post(f"{url}/predict", json={"clients": [record]}, headers=headers,
+                           timeout=30)
+    assert answer.status_code == 200, answer.text
+    return f"{answer.headers['X-Request-ID']}-0"
 
 
 def served_versions(url: str, timeout: float = 60) -> set[str]:

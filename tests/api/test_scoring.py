@@ -82,10 +82,14 @@ def test_decision_follows_the_threshold_and_the_model_version_is_reported(client
 def test_the_logged_prediction_equals_the_returned_one(client, service, records) -> None:
     answer = client.post(URL, json={"clients": records[:3]},
                          headers={"X-Request-ID": "log-check-1"})
-    assert answer.headers["X-Request-ID"] == "log-check-1"
-    assert service.log.flush(timeout=10)
-    logged = [row for row in service.log.read() if row["request_id"] == "log-check-1"]
+    server_id = answer.headers["X-Request-ID"]   # the server's own id; the caller's beside it
+    assert answer.headers["X-Caller-Request-ID"] == "log-check-1"
+    assert answer.get_json()["request_id"] == server_id != "log-check-1"
+    # no flush: the answer came once the decisions were logged
+    logged = [row for row in service.log.read() if row["request_id"] == server_id]
     assert len(logged) == 3
+    assert [r["caller_request_id"] for r in logged] == ["log-check-1"] * 3
+    assert [r["decision_id"] for r in logged] == [f"{server_id}-{i}" for i in range(3)]
     for row, prediction, record in zip(logged, answer.get_json()["predictions"], records[:3],
                                        strict=True):
         assert row["client_id"] == prediction["client_id"]

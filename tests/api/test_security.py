@@ -9,8 +9,8 @@ KEY = "test-key-123"   # the key of the keyed_client fixture (tests/api/conftest
 PROTECTED = ["/api/v1/clients", "/api/v1/clients/{id}", "/api/v1/clients/{id}/score",
              "/api/v1/clients/{id}/explanation", "/api/v1/clients/{id}/similar",
              "/api/v1/population/DAYS_BIRTH"]
-OPEN = ["/api/v1/health", "/api/v1/ready", "/api/v1/model", "/api/v1/features",
-        "/api/v1/features/importance", "/api/v1/openapi.json", "/api/v1/docs"]
+OPEN = ["/api/v1/health", "/api/v1/ready", "/api/v1/model", "/api/v1/model/card",
+        "/api/v1/features", "/api/v1/features/importance", "/api/v1/openapi.json", "/api/v1/docs"]
 
 
 @pytest.mark.parametrize("path", PROTECTED)
@@ -39,12 +39,14 @@ def test_without_a_configured_key_everything_is_open(client, client_ids) -> None
     assert client.get(f"/api/v1/clients/{client_ids[0]}/score").status_code == 200
 
 
-def test_request_ids_are_echoed_or_generated(client) -> None:
-    assert client.get("/api/v1/health", headers={"X-Request-ID": "abc-123"}).headers[
-        "X-Request-ID"] == "abc-123"
-    generated = client.get("/api/v1/health", headers={"X-Request-ID": "bad id; rm -rf"}).headers[
-        "X-Request-ID"]
-    assert len(generated) == 32 and generated.isalnum()
+def test_request_ids_are_the_servers_and_a_well_formed_callers_id_is_echoed_beside(
+        client) -> None:
+    given = client.get("/api/v1/health", headers={"X-Request-ID": "abc-123"}).headers
+    assert given["X-Caller-Request-ID"] == "abc-123"
+    assert len(given["X-Request-ID"]) == 32 and given["X-Request-ID"].isalnum()
+    bad = client.get("/api/v1/health", headers={"X-Request-ID": "bad id; rm -rf"}).headers
+    assert "X-Caller-Request-ID" not in bad
+    assert len(bad["X-Request-ID"]) == 32 and bad["X-Request-ID"] != given["X-Request-ID"]
 
 
 def test_cors_is_closed_by_default_and_opens_only_for_configured_origins(client, keyed_client) -> None:

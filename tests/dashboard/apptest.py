@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import re
 
-from live_api import APP
+from live_api import APP, NAME, USER
 from streamlit.testing.v1 import AppTest
 
 
-def open_page(page: str | None = None, client_id: int | None = None) -> AppTest:
-    """The app as a link ``/<page>?client=<id>`` would open it (``page``: ``views/x.py``)."""
+def open_page(page: str | None = None, client_id: int | None = None, *,
+              logged_in: bool = True) -> AppTest:
+    """The app as a link ``/<page>?client=<id>`` would open it (``page``: ``views/x.py``).
+
+    ``logged_in``: in a session where the tests' manager has logged in, as the login form
+    leaves it (streamlit-authenticator's session keys); test_login.py tests the form itself.
+    """
     at = AppTest.from_file(str(APP), default_timeout=30)
+    if logged_in:
+        at.session_state["authentication_status"] = True
+        at.session_state["username"], at.session_state["name"] = USER, NAME
     if client_id is not None:
         at.query_params["client"] = str(client_id)
     if page is not None:

@@ -13,14 +13,36 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_api import KEY, LiveApi
+from live_api import KEY, NAME, PASSWORD, USER, LiveApi
 
+from credit_scoring_kedro.serving import credentials
 from credit_scoring_kedro.serving.artifacts import data_root
 from credit_scoring_kedro.serving.processes import free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
 if str(PROJECT) not in sys.path:       # `dashboard` and `api` are folders of the checkout
     sys.path.insert(0, str(PROJECT))
+
+@pytest.fixture(scope="session")
+def logins_file(tmp_path_factory) -> Path:
+    """A credentials file with the first login (``manager``) and the tests' manager."""
+    path = tmp_path_factory.mktemp("credentials") / "credentials.yml"
+    credentials.ensure(path)
+    credentials.add_user(USER, PASSWORD, NAME, path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _dashboard_logins(logins_file: Path, monkeypatch) -> Path:
+    """Every dashboard test reads its logins from the test file, never conf/local.
+
+    The page tests start logged in (``apptest.open_page``); tests/dashboard/test_login.py
+    goes through the form.
+    """
+    monkeypatch.setenv("CREDIT_CREDENTIALS_FILE", str(logins_file))
+    monkeypatch.delenv("CREDIT_DASHBOARD_AUTH", raising=False)
+    return logins_file
+
 
 @pytest.fixture(scope="session")
 def live_api(trained_root: Path, tmp_path_factory) -> Iterator[LiveApi]:

@@ -9,6 +9,8 @@ import requests
 PROJECT = Path(__file__).resolve().parents[2]
 APP = PROJECT / "dashboard" / "app.py"
 KEY = "dashboard-test-key"
+# the relationship manager the tests log in as (tests/dashboard/conftest.py writes the login)
+USER, PASSWORD, NAME = "rm.test", "test-password-1234", "Test Manager"
 
 
 class LiveApi:

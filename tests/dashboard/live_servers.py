@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from credit_scoring_kedro.serving import credentials
 from credit_scoring_kedro.serving.processes import (
     api_command,
     api_env,
@@ -40,25 +42,39 @@ def browser_missing() -> str | None:
     return None
 
 
+# the relationship manager who logs in to the served dashboard (a login of its own file)
+MANAGER = ("rm.browser", "browser-password-1234")
+LOGIN_COOKIE = "credit_dashboard_auth"     # credentials.ensure's cookie name
+
+
 @dataclass
 class Servers:
     api_url: str
     dashboard_url: str
     key: str
+    login: tuple[str, str] = MANAGER    # username, password
 
 
 @contextlib.contextmanager
 def running_servers(data_root: Path, logs: Path, key: str = "browser-test-key",
                     workers: int = 1) -> Iterator[Servers]:
-    """Start the API over ``data_root`` and the dashboard pointing at it; stop both after."""
+    """Start the API over ``data_root`` and the dashboard pointing at it; stop both after.
+
+    The dashboard reads its logins from a credentials file in ``logs`` holding
+    :data:`MANAGER`; :func:`log_in` types them in.
+    """
     logs.mkdir(parents=True, exist_ok=True)
+    logins = logs / "credentials.yml"
+    credentials.ensure(logins)
+    credentials.add_user(*MANAGER, "Browser Test Manager", logins)
     api_port, dashboard_port = free_port(), free_port()
     base = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "PYTHONUNBUFFERED": "1"}
     served = api_env(data_root, api_port, f"sqlite:///{(logs / 'prediction_log.db').resolve()}",
                      key=key, workers=workers, base=base)
     api_url = f"http://127.0.0.1:{api_port}/api/v1"
     dashboard_env = {**base, "CREDIT_DATA_ROOT": str(data_root), "CREDIT_API_URL": api_url,
-                     "CREDIT_API_KEY": key}
+                     "CREDIT_API_KEY": key, "CREDIT_CREDENTIALS_FILE": str(logins)}
+    dashboard_env.pop("CREDIT_DASHBOARD_AUTH", None)     # the login as served: on
     processes = []
     try:
         processes.append(spawn(api_command(), served, logs / "api.log"))
@@ -86,8 +102,34 @@ def chromium_page(width: int = 1400, height: int = 1000):
             browser.close()
 
 
-def open_find_page(page, dashboard_url: str) -> None:
+def log_in(page, login: tuple[str, str] = MANAGER, accepted: bool = True) -> None:
+    """Type the username and password in the login form and press "Log in".
+
+    ``accepted``: wait until the browser holds the login cookie and the app is idle again.
+    The cookie is written by a component drawn in the run that logged in; once mounted it
+    reruns the script, and a click sent during that rerun can be lost.
+    """
+    page.get_by_label("Username", exact=True).wait_for(timeout=30_000)
+    page.get_by_label("Username", exact=True).fill(login[0])
+    page.get_by_label("Password", exact=True).fill(login[1])
+    page.get_by_role("button", name="Log in").click()
+    if not accepted:
+        return
+    deadline = time.monotonic() + 30
+    while not any(c["name"] == LOGIN_COOKIE for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError("no login cookie 30 s after logging in")
+        time.sleep(0.1)
+    page.wait_for_function("() => !document.querySelector(\"[data-testid='stStatusWidget']\")",
+                           timeout=30_000)
+    time.sleep(0.3)
+
+
+def open_find_page(page, dashboard_url: str, login: tuple[str, str] | None = None) -> None:
+    """Open the search page; with ``login``, log in first (the form comes before any page)."""
     page.goto(dashboard_url)
+    if login is not None:
+        log_in(page, login)
     page.get_by_label("Client ID", exact=True).wait_for(timeout=30_000)
 
 

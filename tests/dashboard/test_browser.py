@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 import requests
-from live_servers import PROJECT, browser_missing, chromium_page, open_find_page, running_servers
+from live_servers import (
+    PROJECT,
+    browser_missing,
+    chromium_page,
+    log_in,
+    open_find_page,
+    running_servers,
+)
 from live_servers import select_client as pick
 
 pytestmark = [pytest.mark.browser,
@@ -24,7 +31,11 @@ def test_selecting_a_client_paints_the_apis_score_card(trained_root, tmp_path) -
         expected = requests.get(f"{servers.api_url}/clients/{client_id}/score",
                                 headers=headers, timeout=10).json()
         with chromium_page() as page:
-            open_find_page(page, servers.dashboard_url)
+            page.goto(f"{servers.dashboard_url}/score_card?client={client_id}")
+            log_in(page, ("rm.browser", "not-the-password"), accepted=False)  # typed, as a manager
+            page.get_by_text("Wrong username or password.").wait_for(timeout=15_000)
+            assert page.locator("[data-testid='stMetricValue']").count() == 0  # nothing shown
+            open_find_page(page, servers.dashboard_url, login=servers.login)
             shown = pick(page, client_id)
             assert shown == f"{100 * expected['probability']:.1f} %"
             assert page.get_by_text("Credit refused").first.is_visible()
@@ -33,6 +44,7 @@ def test_selecting_a_client_paints_the_apis_score_card(trained_root, tmp_path) -
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOT), full_page=True)
 
+            # a fresh page load: the login cookie keeps the manager in, no form again
             page.goto(f"{servers.dashboard_url}/explanation?client={client_id}")
             page.wait_for_selector(".js-plotly-plot", timeout=30_000)
             sentence = requests.get(f"{servers.api_url}/clients/{client_id}/explanation",

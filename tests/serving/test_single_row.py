@@ -83,3 +83,16 @@ def test_one_rows_contributions_equal_the_boosters_pred_contrib() -> None:
     assert np.allclose(got, expected, rtol=0, atol=1e-12)
     with pytest.raises(ValueError, match="expected 6 values"):
         single.contributions(X[0, :5])
+
+
+def test_short_lived_threads_reuse_the_prepared_calls(booster) -> None:
+    """One thread per connection (gevent's greenlets) must not leave one configuration each."""
+    X = rows(5, booster.num_feature(), 8)
+    predictor = SingleRowPredictor(booster)
+    for row in X:
+        for _ in range(20):
+            worker = threading.Thread(target=predictor.predict, args=(row,))
+            worker.start()
+            worker.join()
+    assert predictor.prepared == 1
+    assert predictor.predict(X[0]) == booster.predict(X[:1])[0]

@@ -9,6 +9,6 @@ drawn with a documented shift (``applications.TEST_SHIFT``) for drift detection.
 """
 
 from credit_scoring_kedro.demo_data.applications import TEST_SHIFT
-from credit_scoring_kedro.demo_data.generator import FULL_SIZE, generate_demo_data
+from credit_scoring_kedro.demo_data.generator import FULL_SIZE, MARKER_FILE, generate_demo_data
 
-__all__ = ["FULL_SIZE", "TEST_SHIFT", "generate_demo_data"]
+__all__ = ["FULL_SIZE", "MARKER_FILE", "TEST_SHIFT", "generate_demo_data"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import os
 import time
@@ -33,6 +34,10 @@ HISTORY = ("bureau", "bureau_balance", "previous_application", "pos_cash_balance
 TARGET_SLOPE, TARGET_INTERCEPT = 1.25, -3.029
 CHUNK_CLIENTS = 25_000
 FIRST_CLIENT, FIRST_BUREAU, FIRST_PREVIOUS = 100_002, 5_000_000, 1_000_000
+#: Written next to the tables: says they are generated (the model card reads it through the
+#: catalog entry ``raw_data_origin``), with each file's size so that real tables copied over
+#: the generated ones are not taken for demo data.
+MARKER_FILE = "GENERATED_DEMO_DATA.json"
 
 
 def history_rows(n_clients: int, history_scale: float = 1.0) -> dict[str, int]:
@@ -43,7 +48,7 @@ def history_rows(n_clients: int, history_scale: float = 1.0) -> dict[str, int]:
 
 def generate_demo_data(out_dir: Path, n_train: int, n_test: int, seed: int = 0,
                        history_scale: float = 1.0, fmt: str = "csv") -> dict[str, int]:
-    """Write the eight tables and the column description file into ``out_dir``.
+    """Write the eight tables, the column description file and :data:`MARKER_FILE` into ``out_dir``.
 
     Returns:
         Rows written per file name.
@@ -104,6 +109,10 @@ def generate_demo_data(out_dir: Path, n_train: int, n_test: int, seed: int = 0,
     rows = {names[t]: written[t] for t in FULL_SIZE}
     rows["HomeCredit_columns_description.csv"] = write_descriptions(
         out_dir / "HomeCredit_columns_description.csv")
+    marker = {"generator": "credit_scoring_kedro.demo_data", "seed": seed, "n_train": n_train,
+              "n_test": n_test, "history_scale": history_scale,
+              "files": {name: (out_dir / name).stat().st_size for name in rows}}
+    (out_dir / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n")
     return rows
 
 

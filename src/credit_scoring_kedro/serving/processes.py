@@ -35,15 +35,22 @@ def api_command() -> list[str]:
 
 
 def api_env(data_root: Path, port: int, prediction_log: str, *, key: str = "",
-            workers: int = 2, host: str = "127.0.0.1",
+            workers: int = 2, host: str = "127.0.0.1", rate_limits: bool = True,
             base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of an API process serving ``data_root`` (tests, benchmarks).
 
+    ``key``: the one admin key; none means keys explicitly off (``CREDIT_API_AUTH=off``).
+    The project's own ``conf/local/credentials.yml`` is never read: a test server only
+    knows the keys it is given (``CREDIT_CREDENTIALS_FILE`` under ``data_root``).
+    ``rate_limits``: False for load benchmarks, which measure capacity, not the limits.
     ``base``: the variables to start from (this process's environment by default).
     """
     return {**(os.environ if base is None else base), "KEDRO_DISABLE_TELEMETRY": "true",
             "CREDIT_DATA_ROOT": str(data_root), "CREDIT_API_HOST": host,
             "CREDIT_API_PORT": str(port), "CREDIT_API_KEY": key,
+            "CREDIT_API_AUTH": "on" if key else "off",
+            "CREDIT_API_RATE_LIMITS": "on" if rate_limits else "off",
+            "CREDIT_CREDENTIALS_FILE": str(Path(data_root) / "credentials.yml"),
             "CREDIT_API_WORKERS": str(workers), "PREDICTION_LOG_URL": prediction_log}
 
 

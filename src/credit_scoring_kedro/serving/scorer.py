@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from credit_scoring_kedro.audit.record import snapshot_id
 from credit_scoring_kedro.features.domain import INPUT_COLUMNS, OUTPUT_COLUMNS, domain_matrix
 from credit_scoring_kedro.modeling.bundle import ModelBundle
 from credit_scoring_kedro.modeling.calibration import SigmoidCalibrator, _logit
@@ -39,6 +40,7 @@ class HistoryStore:
     matrix: np.ndarray            # (clients, columns) float32
     rows: dict[int, int]          # SK_ID_CURR -> row
     empty_row: np.ndarray         # what a client without history gets
+    snapshot: str = ""            # content hash: which histories a logged decision read
 
     @classmethod
     def build(cls, history: pl.DataFrame, columns: Sequence[str],
@@ -51,8 +53,9 @@ class HistoryStore:
         matrix = frame.select(present).to_numpy().astype(np.float32, copy=False)
         empty = np.array([0.0 if c in counts else np.nan for c in present], dtype=np.float32)
         ids = frame.get_column(ID).to_list()
-        return cls(present, np.ascontiguousarray(matrix), {int(i): r for r, i in enumerate(ids)},
-                   empty)
+        matrix = np.ascontiguousarray(matrix)
+        return cls(present, matrix, {int(i): r for r, i in enumerate(ids)}, empty,
+                   snapshot_id(present, matrix))
 
     def lookup(self, ids: Sequence[int | None]) -> tuple[np.ndarray, np.ndarray]:
         """The history block of each client and whether the client has a history."""

@@ -25,6 +25,8 @@ from credit_scoring_kedro.explain.reasons import (
 from credit_scoring_kedro.explain.similar import SimilarClients
 from credit_scoring_kedro.features.history_families import count_columns
 from credit_scoring_kedro.modeling.bundle import ModelBundle
+from credit_scoring_kedro.modeling.model_card import render_markdown
+from credit_scoring_kedro.serving import metrics
 from credit_scoring_kedro.serving.client_book import ClientBook
 from credit_scoring_kedro.serving.client_profile import PROFILE, profile
 from credit_scoring_kedro.serving.counterfactual import what_would_change
@@ -163,14 +165,28 @@ class ScoringService:
                         if isinstance(v, int | float)},
             "n_features": len(self.bundle.features),
             "features": self.bundle.features,
+            "model_card": meta.get("model_card"),   # None for a bundle trained before cards
         }
 
-    def predict(self, records: list[dict], request_id: str) -> list[dict]:
-        """Probability, decision and reasons of each validated application (a decision: logged)."""
-        out = self._decide(records)
+    def model_card_markdown(self) -> str | None:
+        """The served version's model card as Markdown (None when its bundle has no card)."""
+        card = self.bundle.metadata.get("model_card")
+        return render_markdown(card) if card else None
+
+    def predict(self, records: list[dict], request_id: str,
+                caller_request_id: str | None = None) -> list[dict]:
+        """Probability, decision and reasons of each validated application (a decision: logged).
+
+        Returns only once the decisions are durable in the log (no decision without a
+        record); raises :class:`~.prediction_log.LogUnavailable` when they cannot be.
+        ``request_id`` is the server's (unique); ``caller_request_id`` the caller's, kept beside.
+        """
+        out, matrix = self._decide(records)
         if self.log is not None:
             self.log.record(request_id, self.bundle.version, float(self.bundle.threshold),
-                            records, out)
+                            records, out, caller_request_id=caller_request_id,
+                            features=matrix, history_snapshot=self.scorer.history.snapshot)
+        metrics.count_decisions(out)
         return out
 
     def simulate(self, records: list[dict]) -> list[dict]:
@@ -179,12 +195,13 @@ class ScoringService:
         What-if re-scoring (the dashboard, a manager trying amounts) is a simulation; only
         ``POST /predict`` is a credit decision and enters the prediction log.
         """
-        out = self._decide(records)
+        out, _ = self._decide(records)
         for record, answer in zip(records, out, strict=True):
             answer["what_would_change"] = self._what_would_change(record, answer)
         return out
 
-    def _decide(self, records: list[dict]) -> list[dict]:
+    def _decide(self, records: list[dict]) -> tuple[list[dict], np.ndarray]:
+        """The answers, and the feature rows the model read (kept by the log for replay)."""
         matrix, has_history = self.scorer.feature_matrix(records)
         probability = self.scorer.probabilities(matrix)
         threshold = float(self.bundle.threshold)
@@ -197,7 +214,7 @@ class ScoringService:
                  "threshold": threshold, "model_version": version, "has_history": bool(h),
                  "reasons": _public(why)}
                 for r, p, no, h, why in zip(records, probability, refused, has_history, reasons,
-                                            strict=True)]
+                                            strict=True)], matrix
 
     def _what_would_change(self, record: dict, answer: dict) -> dict | None:
         """The counterfactual of a refusal (None for an approval)."""

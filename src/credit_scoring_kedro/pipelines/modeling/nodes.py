@@ -40,6 +40,7 @@ from credit_scoring_kedro.modeling.cost import CostWeights, best_threshold, cost
 from credit_scoring_kedro.modeling.encoding import ID, FeatureEncoder
 from credit_scoring_kedro.modeling.fairness import fairness_metrics, fairness_report
 from credit_scoring_kedro.modeling.metrics import decision_metrics, reference_costs
+from credit_scoring_kedro.modeling.model_card import build_model_card, render_markdown
 from credit_scoring_kedro.modeling.monotone import check_moves, constrained, monotone_directions
 from credit_scoring_kedro.modeling.registry import champion_cost, log_and_register, promote
 from credit_scoring_kedro.modeling.selection import SearchResult, search, stratified_folds
@@ -355,9 +356,44 @@ def register_model(bundle: ModelBundle, X_test: pd.DataFrame, y_test: pd.DataFra
     return decision
 
 
-def publish_model(bundle: ModelBundle, decision: dict) -> ModelBundle:
-    """The bundle with its registry decision: saved as champion (served) or challenger (kept)."""
+def write_model_card(bundle: ModelBundle, decision: dict, test_predictions: pd.DataFrame,
+                     y_train: pd.DataFrame, y_test: pd.DataFrame, fairness: dict,
+                     raw_data_origin: dict, params: dict, monitoring: dict) -> tuple[dict, str]:
+    """The model card of this run's model, as a dict and as Markdown (both logged to MLflow).
+
+    Args:
+        bundle: ``candidate_bundle`` (version, training time, threshold, features, metrics).
+        decision: ``registry_decision`` (the MLflow model version the card describes).
+        test_predictions: The served model's held-out probabilities and decisions.
+        y_train, y_test: Labels of the two parts (clients and defaults per part).
+        fairness: ``fairness_report`` of this run.
+        raw_data_origin: Whether the raw tables are the generated demo set.
+        params: ``params:modeling``; monitoring: ``params:monitoring``.
+
+    Returns:
+        ``model_card`` (JSON) and ``model_card_markdown``; the card also enters the bundle.
+    """
+    card = build_model_card(bundle.metadata, bundle.threshold, bundle.cost_weights,
+                            bundle.features, decision, test_predictions, y_train, y_test,
+                            fairness, params, monitoring, raw_data_origin)
+    perf = card["performance"]
+    logger.info("model card %s: AUC %s, cost per client %s, %d known limit(s)",
+                card["model"]["version"], _interval(perf["auc"]),
+                _interval(perf["business_cost_per_client"]), len(card["known_limits"]))
+    return card, render_markdown(card)
+
+
+def _interval(entry: dict) -> str:
+    if entry["low"] is None:
+        return _rounded(entry["value"])
+    return f"{entry['value']:.4f} [{entry['low']:.4f}, {entry['high']:.4f}]"
+
+
+def publish_model(bundle: ModelBundle, decision: dict, card: dict) -> ModelBundle:
+    """The bundle with its registry decision and model card: saved as champion (served) or
+    challenger (kept); the API serves the card of the bundle it serves."""
     bundle.metadata["registry"] = decision
+    bundle.metadata["model_card"] = card
     return bundle
 
 

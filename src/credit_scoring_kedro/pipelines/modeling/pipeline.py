@@ -17,6 +17,7 @@ from .nodes import (
     select_and_calibrate,
     split_train_test,
     summarise_searches,
+    write_model_card,
 )
 
 
@@ -51,8 +52,12 @@ def create_pipeline(**kwargs) -> Pipeline:
              name="assemble_bundle"),
         Node(register_model, ["candidate_bundle", "X_test", "y_test", "params:modeling"],
              "registry_decision", name="register_model"),
-        Node(publish_model, ["candidate_bundle", "registry_decision"], "model_bundle",
-             name="publish_model"),
+        Node(write_model_card,
+             ["candidate_bundle", "registry_decision", "test_predictions", "y_train", "y_test",
+              "fairness_report", "raw_data_origin", "params:modeling", "params:monitoring"],
+             ["model_card", "model_card_markdown"], name="write_model_card"),
+        Node(publish_model, ["candidate_bundle", "registry_decision", "model_card"],
+             "model_bundle", name="publish_model"),
     ], tags="training")
     inference = Pipeline([
         Node(score_clients, ["model_bundle", "feat_test", "reason_codes"], "test_scores", name="score_test_clients"),

@@ -1,0 +1,1 @@
+"""Every decision can be shown again: its sealed record, and a replay that recomputes it."""
