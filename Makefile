@@ -20,8 +20,13 @@ DASHBOARD_PORT ?= 8501
 export CREDIT_API_HOST CREDIT_API_PORT DASHBOARD_PORT
 # Debian's chromium drives the real-browser tests (Playwright's own browsers are never downloaded)
 CHROMIUM_INSTALL := command -v chromium >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-liberation)
+# Debian's Java runtime for the optional Spark engine (pyspark 4 needs Java 17+; no jar is fetched at run time)
+JAVA_INSTALL := command -v java >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openjdk-17-jre-headless)
+SPARK_STAMP := $(VENV)/.installed-spark
+# `make pipelines ENGINE=spark`: data engineering and batch scoring on Spark (local[2]), training on one machine
+ENGINE ?= polars
 
-.PHONY: credentials credentials-export credentials-user rotate-key help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-scaling bench-api bench-dashboard docs mlflow purge-log drift clean
+.PHONY: java install-spark bench-spark credentials credentials-export credentials-user rotate-key help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-scaling bench-api bench-dashboard docs mlflow purge-log drift clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,6 +42,17 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## create .venv and install the pinned dependencies
 
+$(SPARK_STAMP): $(STAMP)
+	@echo ">> installing the optional Spark engine (extra 'spark': pyspark) into $(VENV)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,spark]' 2>&1 \
+		| { grep -v "^WARNING: Location 'file:" || true; }
+	@touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP) java ## add the optional Spark engine: pyspark (extra `spark`) and Debian's Java 17
+
+java: ## install Debian's Java 17 runtime for the Spark engine when no java is found (root)
+	@$(JAVA_INSTALL) || echo "!! could not install Java: the Spark tests will be skipped"
+
 demo-data: $(STAMP) ## generate the demo tables in data/01_raw when it holds none
 	@if $(BIN)/python -m credit_scoring_kedro.workflow has-raw-data; then \
 		echo ">> using the tables already in $(DATA_ROOT)/01_raw"; \
@@ -45,14 +61,14 @@ demo-data: $(STAMP) ## generate the demo tables in data/01_raw when it holds non
 		$(BIN)/python -m credit_scoring_kedro.demo_data --clients $(DEMO_CLIENTS) --seed $(DEMO_SEED) --out $(DATA_ROOT)/01_raw; \
 	fi
 
-pipelines: demo-data ## run the pipelines (skipped when data, conf and code are unchanged; FORCE=1 reruns)
-	$(BIN)/python -m credit_scoring_kedro.workflow pipelines $(if $(FORCE),--force,)
+pipelines: demo-data $(if $(filter spark,$(ENGINE)),install-spark,) ## run the pipelines (skipped when data, conf and code are unchanged; FORCE=1 reruns; ENGINE=spark)
+	$(BIN)/python -m credit_scoring_kedro.workflow pipelines --engine $(ENGINE) $(if $(FORCE),--force,)
 	@$(BIN)/python -m credit_scoring_kedro.workflow summary
 
 credentials: $(STAMP) ## create conf/local/credentials.yml (API keys with roles, the dashboard login) when missing
 	@$(BIN)/python -m credit_scoring_kedro.serving.credentials init
 
-credentials-export: credentials ## the dashboard host's secret file (its logins and viewer key only), for deploy/compose.yaml
+credentials-export: credentials ## the dashboard host's secret file (its logins and manager key only), for deploy/compose.yaml
 	@$(BIN)/python -m credit_scoring_kedro.serving.credentials export-dashboard conf/local/dashboard_credentials.yml
 
 credentials-user: $(STAMP) ## add or reset a dashboard login (asks the password): make credentials-user USER_NAME=alice
@@ -78,7 +94,7 @@ dashboard: $(STAMP) credentials ## start the Streamlit dashboard on http://127.0
 browser: ## install Debian's chromium for the real-browser tests when it is missing (root)
 	@$(CHROMIUM_INSTALL) || echo "!! could not install chromium: the real-browser tests will be skipped"
 
-test: $(STAMP) browser ## install what the tests need and run them (slow full-size tests excluded)
+test: $(STAMP) $(SPARK_STAMP) browser java ## install what the tests need and run them (slow full-size tests excluded)
 	$(BIN)/python -m pytest -m "not slow"
 
 test-slow: $(STAMP) ## the opt-in full-size tests
@@ -93,13 +109,16 @@ viz: $(STAMP) ## build the kedro-viz static site into build/ (view: .venv/bin/py
 bench: $(STAMP) ## time ingestion + features at 1/4, 1/2 and full size (generates full-size data once)
 	$(BIN)/python benchmarks/bench_data_engineering.py
 
+bench-spark: install-spark ## data engineering + batch scoring, Spark local[2] vs polars at 1x and 2x the full size (docs/scaling.md)
+	$(BIN)/python benchmarks/bench_spark.py $(if $(SCALES),--scales $(SCALES),)
+
 bench-scaling: $(STAMP) ## every pipeline at 1x, 2x and 4x the full size: wall, CPU, peak memory (docs/scaling.md; hours)
 	$(BIN)/python benchmarks/bench_scaling.py $(if $(SCALES),--scales $(SCALES),)
 
 bench-api: $(STAMP) ## latency and throughput of the API under gunicorn (BENCH_ROOT: a data root with trained outputs)
 	$(BIN)/python benchmarks/bench_api.py --root $(or $(BENCH_ROOT),$(DATA_ROOT)) --locust
 
-bench-dashboard: $(STAMP) browser ## time from picking a client to a painted score card, in chromium
+bench-dashboard: $(STAMP) browser ## time every dashboard page from the click to its painted content, in chromium
 	$(BIN)/python benchmarks/bench_dashboard.py
 
 docs: $(STAMP) ## refresh docs/methodology.md's results table and figures from the latest run

@@ -7,7 +7,9 @@ endpoints refuse everybody. Serving without keys needs ``CREDIT_API_AUTH=off`` a
 warning at every start.
 
 Roles nest: ``viewer`` reads client data, explanations and simulations; ``scorer`` may also
-take credit decisions (``POST /predict``); ``admin`` may also reload the model. The limits
+take credit decisions (``POST /predict``); ``manager`` may also oversee them (override a
+decision, record and resolve a client's contest, naming the person in ``X-Acting-User``);
+``admin`` may also switch the review mode and reload the model. The limits
 per role come from ``conf/base/api_security.yml``; a key is identified by its name, an
 anonymous caller (open endpoints) by its address.
 """
@@ -32,7 +34,8 @@ logger = logging.getLogger("api")
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "rate_limits": {"viewer": "1200 per minute", "scorer": "6000 per minute",
-                    "admin": "600 per minute", "anonymous": "1200 per minute"},
+                    "manager": "1200 per minute", "admin": "600 per minute",
+                    "anonymous": "1200 per minute"},
     "rate_limit_storage": "memory://",
     "unlimited_paths": ["/api/v1/health", "/api/v1/ready"],
 }

@@ -21,6 +21,8 @@ from api import http_hygiene
 from api.access import Access, install_rate_limits
 from api.errors import register_error_handlers
 from api.openapi import docs_page, openapi_document
+from api.oversight_routes import ENDPOINTS as OVERSIGHT_ENDPOINTS
+from api.oversight_routes import bp as oversight_bp
 from api.reloading import Reloader
 from api.routes import ENDPOINTS, bp
 from credit_scoring_kedro.serving import metrics
@@ -76,9 +78,11 @@ def create_app(service: ScoringService | None = None, *, access: Access | None =
     app.extensions["reloader"] = reloader = Reloader(app.extensions, loader)
     app.extensions["access"] = access
     app.register_blueprint(bp, url_prefix=PREFIX)
+    app.register_blueprint(oversight_bp, url_prefix=PREFIX)   # human oversight
     register_error_handlers(app)
-    protected = {f"api.{view.__name__}": view.contract.role for view in ENDPOINTS
-                 if view.contract.protected}
+    protected = {f"{blueprint}.{view.__name__}": view.contract.role
+                 for blueprint, views in (("api", ENDPOINTS), ("oversight", OVERSIGHT_ENDPOINTS))
+                 for view in views if view.contract.protected}
 
     @app.before_request
     def _start():
@@ -133,7 +137,7 @@ def openapi_spec(app: Flask) -> dict:
     state = app.extensions["scoring"]
     svc = state.service
     contracts = []
-    for view in ENDPOINTS:
+    for view in [*ENDPOINTS, *OVERSIGHT_ENDPOINTS]:
         contract = view.contract
         if view.__name__ in ("predict", "simulate") and svc is not None:
             body = svc.request_model if view.__name__ == "predict" else svc.simulate_model

@@ -8,6 +8,7 @@ from flask import Flask, g, jsonify
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from credit_scoring_kedro.serving.oversight import OversightError
 from credit_scoring_kedro.serving.prediction_log import LogUnavailable
 from credit_scoring_kedro.serving.service import UnknownClient, UnknownFeature
 
@@ -58,6 +59,13 @@ def register_error_handlers(app: Flask) -> None:
         logger.error("decision not logged, answered 503: %s", error)
         return error_response(503, "log_unavailable", "The decision could not be recorded, "
                               "so it is not given; retry later")
+
+    @app.errorhandler(OversightError)
+    def _oversight(error: OversightError):
+        # each oversight rule says what to fix (422), who may act (403), what changed (409)
+        if error.status >= 500:
+            logger.error("oversight record failed: %s", error.__cause__ or error)
+        return error_response(error.status, error.code, error.message, error.details)
 
     @app.errorhandler(ValidationError)
     def _validation(error: ValidationError):

@@ -32,7 +32,7 @@ DRAIN_BYTES = 32_000_000  # discarded after a 413, so that the client reads the 
 #: Answers that describe the API, never a client: they may be stored (and revalidated).
 DOCUMENTATION = {"openapi", "docs", "root"}
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
-CORS_HEADERS = "Content-Type, X-API-Key, X-Request-ID, Authorization"
+CORS_HEADERS = "Content-Type, X-API-Key, X-Request-ID, Authorization, X-Acting-User"
 CORS_MAX_AGE = "600"     # seconds a browser may reuse a preflight (Chromium caps it at 7200)
 
 

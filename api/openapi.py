@@ -21,9 +21,13 @@ from api.errors import ApiError
 from api.schemas import ErrorResponse
 
 ERROR_TEXT = {400: "Malformed request (e.g. invalid JSON)", 401: "Missing or wrong API key",
-              403: "The key's role does not allow this operation",
-              404: "Unknown client or feature (or no model card for the served model)",
+              403: "The key's role does not allow this operation (or, resolving a contest: "
+                   "the acting user took part in the decision: not_independent)",
+              404: "Unknown client, feature, decision or contest (or no model card for the "
+                   "served model)",
               408: "The body did not arrive in time",
+              409: "Conflict: the decision or contest changed meanwhile, or its state "
+                   "forbids this (reload it)",
               413: "Body too large",
               415: "Body is not JSON", 422: "Invalid parameters or body",
               429: "Too many requests for this key (see Retry-After)",
@@ -50,11 +54,12 @@ class Param:
     minimum: int | None = None
     maximum: int | None = None
     enum: list[str] | None = None
-    where: str = "query"
+    where: str = "query"           # query, path or header (path and header: required)
+    pattern: str | None = None
 
     def schema(self) -> dict:
         out: dict[str, Any] = {"type": self.kind}
-        for key in ("minimum", "maximum", "enum", "default"):
+        for key in ("minimum", "maximum", "enum", "default", "pattern"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
@@ -154,7 +159,8 @@ def openapi_document(endpoints: list[Endpoint], prefix: str, version: str,
             schema = p.schema()
             if p.name in dynamic_enums:
                 schema["enum"] = dynamic_enums[p.name]
-            parameters.append({"name": p.name, "in": p.where, "required": p.where == "path",
+            parameters.append({"name": p.name, "in": p.where,
+                               "required": p.where in ("path", "header"),
                                "description": p.description, "schema": schema})
         codes = set(ep.errors) | {500, 503} | ({401, 429} if ep.protected else set())
         if ep.protected and ep.role != "viewer":
@@ -181,7 +187,9 @@ def openapi_document(endpoints: list[Endpoint], prefix: str, version: str,
         "info": {"title": "Credit scoring API", "version": version,
                  "description": "Scores, explains and describes Home Credit clients with the "
                                 "champion model. Protected operations need a key in the X-API-Key "
-                                "header whose role (viewer < scorer < admin) allows them."},
+                                "header whose role (viewer < scorer < manager < admin) allows them. "
+                                "Oversight writes also name the person acting in the "
+                                "X-Acting-User header."},
         "paths": paths,
         "components": {"schemas": components, "securitySchemes": {
             "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}},

@@ -14,6 +14,7 @@ from api.openapi import Param, endpoint, path_int, query_args
 from api.reloading import ReloadFailed
 from credit_scoring_kedro.serving import metrics
 from credit_scoring_kedro.serving.client_book import FILTERS
+from credit_scoring_kedro.serving.peer_groups import DEFAULT_GROUP, GROUPS
 from credit_scoring_kedro.serving.service import ScoringService
 
 bp = Blueprint("api", __name__)
@@ -37,6 +38,12 @@ def _client(raw: str) -> int:
     return path_int("client_id", raw)
 
 
+def acting_user() -> str | None:
+    """The person the caller acts for (``X-Acting-User``), None when absent or malformed."""
+    user = request.headers.get("X-Acting-User", "")
+    return user if ACTING_USER.fullmatch(user) else None
+
+
 def _audited(svc: ScoringService, client_id: int | None, answer: dict) -> Response:
     """``answer`` once the access audit holds who read this client's data (503 if it cannot).
 
@@ -46,12 +53,10 @@ def _audited(svc: ScoringService, client_id: int | None, answer: dict) -> Respon
     """
     if client_id is not None and svc.log is not None:
         contract = current_app.view_functions[request.endpoint].contract
-        user = request.headers.get("X-Acting-User", "")
         caller = g.get("caller")
         svc.log.record_access(g.request_id, f"{contract.method} {contract.path}", client_id,
                               actor_key=caller.name if caller else None,
-                              acting_user=user if ACTING_USER.fullmatch(user) else None,
-                              model_version=svc.bundle.version)
+                              acting_user=acting_user(), model_version=svc.bundle.version)
     return jsonify(answer)
 
 
@@ -104,13 +109,15 @@ def model_card():
 
 @bp.post("/predict")
 @endpoint(path="/predict", method="POST", response=schemas.PredictResponse, protected=True,
-          role="scorer", summary="Score 1 to 1,000 applications (application_test columns)",
+          role="scorer", summary="Score 1 to 1,000 applications (application_test columns); "
+                                 "every decision is 'review' while the review switch is on",
           body=None, errors=(400, 408, 413, 415, 422))
 def predict():
     query_args(predict.contract)
     svc = service()
     records = _records(svc.request_model)
-    predictions = svc.predict(records, g.request_id, g.caller_request_id)   # once logged
+    predictions = svc.predict(records, g.request_id, g.caller_request_id,   # once logged
+                              acting_user=acting_user())
     g.log_extra = {"clients": len(records)}
     return jsonify(model_version=svc.bundle.version, threshold=float(svc.bundle.threshold),
                    request_id=g.request_id, predictions=predictions)
@@ -203,6 +210,21 @@ def similar(client_id: str):
     return _audited(svc, found, svc.similar(found, args["k"]))
 
 
+@bp.get("/clients/<client_id>/comparison")
+@endpoint(path="/clients/{client_id}/comparison", method="GET", response=schemas.Comparison,
+          protected=True, errors=(404,),
+          params=[CLIENT, Param("group", "string", "the past clients to compare with",
+                                DEFAULT_GROUP, enum=list(GROUPS)),
+                  Param("feature", "string", "the feature whose distribution is given (one of "
+                        "GET /features); the client's weightiest factor when absent")],
+          summary="The client beside a group of past clients: where the client stands on "
+                  "each top factor, and one feature's distribution by outcome")
+def comparison(client_id: str):
+    args = query_args(comparison.contract)
+    svc, found = service(), _client(client_id)
+    return _audited(svc, found, svc.comparison(found, args["group"], args["feature"]))
+
+
 @bp.get("/features")
 @endpoint(path="/features", method="GET", response=schemas.FeatureList,
           summary="Features offered for comparison, with labels")
@@ -261,5 +283,5 @@ def prometheus_metrics():
 
 
 ENDPOINTS = [health, ready, model, model_card, predict, simulate, clients, client, score,
-             explanation, similar, features, importance, population, reload_model,
+             explanation, similar, comparison, features, importance, population, reload_model,
              prometheus_metrics]

@@ -10,6 +10,10 @@ managers nor across page views: its key holds the user and the current view's to
 (:func:`dashboard.state.enter_view`), so each page a manager opens asks the API (and is
 audited) once, while the reruns inside that view (a widget moved, a filter changed back)
 are served from the cache.
+
+What depends on no client (the features offered for comparison, the global importance, the
+served model, the search filters' values) is cached across sessions and managers
+(:func:`shared`): no client data, so nothing to audit, and every page view spared a call.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ RETRIES = 1            # one more try on a connection failure, a timeout or a 5x
 RETRY_PAUSE_S = 0.3
 CACHE_TTL_S = 60
 CACHE_ENTRIES = 2_000  # one per (view, call): a bound on memory, not a hit-rate tuning
+SHARED_TTL_S = 300    # client-free answers: a retrained model shows within 5 minutes
 USER_KEY = "acting_user"   # session key: the logged-in manager, set by dashboard.login
 ACTING_USER = re.compile(r"[A-Za-z0-9._@-]{1,64}")   # what the API accepts in X-Acting-User
 
@@ -99,11 +104,21 @@ def _failure(kind: str, url: str, root: str, status: int | None = None,
                         "CREDIT_API_KEY (environment or Streamlit secrets) to the service's key.",
         "not_found": detail or "The scoring service does not know this item.",
         "rejected": f"The scoring service rejected the request: {detail or 'invalid input'}.",
+        # a rule of human oversight (e.g. a contest resolved by a manager who took part)
+        "not_allowed": f"Not allowed: {detail or 'the scoring service refused this action'}.",
         "server": f"The scoring service at {root} failed to answer (HTTP {status}). Retry in a "
                   "moment; if it persists, tell the data team.",
         "bad_answer": f"The scoring service at {root} sent an answer the dashboard cannot read.",
     }
     return ApiError(kind, messages[kind], url=url, status=status)
+
+
+def _error_code(response: requests.Response) -> str:
+    try:
+        error = response.json().get("error", {})
+    except (ValueError, AttributeError):
+        return ""
+    return str(error.get("code", "")) if isinstance(error, dict) else ""
 
 
 def _error_detail(response: requests.Response) -> str:
@@ -119,10 +134,13 @@ def _error_detail(response: requests.Response) -> str:
 
 
 def request(method: str, path: str, *, params: dict | None = None, body: Any = None,
-            root: str | None = None, key: str | None = None, user: str | None = None) -> Any:
+            root: str | None = None, key: str | None = None, user: str | None = None,
+            retry: bool = True, timeout: float | None = None) -> Any:
     """One API call, retried once on a network failure or a 5xx answer; 4xx are not retried.
 
     ``user`` goes in ``X-Acting-User`` (the API's access audit names who read a client).
+    ``retry=False`` for a write that must not happen twice (a decision, an override): a
+    timed-out call may have been recorded. ``timeout``: seconds, :data:`TIMEOUT_S` by default.
 
     Raises:
         ApiError: no usable answer.
@@ -135,12 +153,12 @@ def request(method: str, path: str, *, params: dict | None = None, body: Any = N
     if user:
         headers["X-Acting-User"] = user
     error: ApiError | None = None
-    for attempt in range(RETRIES + 1):
+    for attempt in range(RETRIES + 1 if retry else 1):
         if attempt:
             time.sleep(RETRY_PAUSE_S)
         try:
             response = _session().request(method, url, params=params, json=body,
-                                          headers=headers, timeout=TIMEOUT_S)
+                                          headers=headers, timeout=timeout or TIMEOUT_S)
         except requests.Timeout:
             error = _failure("timeout", url, root)
             continue
@@ -150,6 +168,8 @@ def request(method: str, path: str, *, params: dict | None = None, body: Any = N
         if response.status_code >= 500:
             error = _failure("server", url, root, response.status_code)
             continue
+        if response.status_code == 403 and _error_code(response) not in ("", "forbidden"):
+            raise _failure("not_allowed", url, root, 403, _error_detail(response))
         if response.status_code in (401, 403):
             raise _failure("unauthorized", url, root, response.status_code)
         if response.status_code == 404:
@@ -184,6 +204,18 @@ def get(path: str, **params: Any) -> Any:
     return _cached_get(base_url(), api_key(), acting_user(), _view(), path, kept)
 
 
+@st.cache_data(ttl=SHARED_TTL_S, max_entries=64, show_spinner=False)
+def _shared_get(root: str, key: str | None, path: str,
+                params: tuple[tuple[str, Any], ...]) -> Any:
+    return request("GET", path, params=dict(params), root=root, key=key)
+
+
+def shared(path: str, **params: Any) -> Any:
+    """A GET of client-free data, cached 5 minutes for every session (keyed on URL and key)."""
+    kept = tuple(sorted((k, v) for k, v in params.items() if v is not None and v != ""))
+    return _shared_get(base_url(), api_key(), path, kept)
+
+
 # ---- the endpoints the pages use (docs/api.md) ----
 
 def list_clients(page: int = 1, page_size: int = 20, **filters: Any) -> dict:
@@ -207,11 +239,21 @@ def similar(client_id: int, k: int = 10) -> dict:
 
 
 def features() -> dict:
-    return get("/features")
+    return shared("/features")
 
 
 def importance(top: int = 20) -> dict:
-    return get("/features/importance", top=top)
+    return shared("/features/importance", top=top)
+
+
+def filter_choices() -> dict[str, list[str]]:
+    """The values each search filter can take (the same for every manager)."""
+    return shared("/clients", page=1, page_size=1).get("available_filters", {})
+
+
+def comparison(client_id: int, group: str | None = None, feature: str | None = None) -> dict:
+    """The client beside a group of past clients (``GET /clients/<id>/comparison``)."""
+    return get(f"/clients/{int(client_id)}/comparison", group=group, feature=feature)
 
 
 def population(feature: str, client_id: int, k: int = 50) -> dict:
@@ -219,7 +261,7 @@ def population(feature: str, client_id: int, k: int = 50) -> dict:
 
 
 def model_info() -> dict:
-    return get("/model")
+    return shared("/model")
 
 
 def simulate(records: list[dict]) -> dict:
@@ -231,3 +273,54 @@ def simulate(records: list[dict]) -> dict:
     """
     return request("POST", "/simulate", body={"clients": records}, key=api_key(),
                    user=acting_user())
+
+
+# ---- human oversight (docs/oversight.md): decisions as logged, overrides, contests ----
+
+def client_decisions(client_id: int, limit: int = 10) -> dict:
+    return get(f"/clients/{int(client_id)}/decisions", limit=limit)
+
+
+def oversight_reasons() -> dict:
+    return get("/oversight/reasons")
+
+
+def review_mode(timeout: float | None = None) -> dict:
+    """The review switch: no client data, asked once, never retried (a banner on every page)."""
+    return request("GET", "/admin/review-mode", key=api_key(), retry=False, timeout=timeout)
+
+
+def contests(status: str = "open") -> dict:
+    return get("/contests", status=status)
+
+
+def oversight_weekly(weeks: int = 12) -> dict:
+    return get("/oversight/weekly", weeks=weeks)
+
+
+def _write(path: str, body: dict) -> Any:
+    """An oversight write, in the logged-in manager's name, never retried nor cached."""
+    return request("POST", path, body=body, key=api_key(), user=acting_user(), retry=False)
+
+
+def decide(record: dict) -> dict:
+    """A credit decision on one application through ``POST /predict`` (logged)."""
+    return _write("/predict", {"clients": [record]})
+
+
+def override(decision_id: str, decision: str, reason_code: str, comment: str) -> dict:
+    return _write(f"/decisions/{decision_id}/override",
+                  {"decision": decision, "reason_code": reason_code, "comment": comment})
+
+
+def record_contest(decision_id: str, statement: str, received_on: str) -> dict:
+    return _write(f"/decisions/{decision_id}/contest",
+                  {"statement": statement, "received_on": received_on})
+
+
+def resolve_contest(contest_id: str, outcome: str, comment: str,
+                    decision: str | None = None) -> dict:
+    body = {"outcome": outcome, "comment": comment}
+    if decision is not None:
+        body["decision"] = decision
+    return _write(f"/contests/{contest_id}/resolve", body)

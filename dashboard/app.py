@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import login, navigation, sidebar, state  # noqa: E402
+from dashboard import login, navigation, oversight, sidebar, state  # noqa: E402
 
 st.set_page_config(page_title="Credit decisions", page_icon=":material/credit_score:",
                    layout="wide")
@@ -31,11 +31,16 @@ pages = {
         st.Page(navigation.INFO, title="Client information", icon=":material/badge:"),
         st.Page(navigation.COMPARE, title="Comparison", icon=":material/groups:"),
         st.Page(navigation.WHAT_IF, title="What if", icon=":material/tune:"),
+        st.Page(navigation.SUMMARY, title=navigation.SUMMARY_TITLE,
+                icon=":material/summarize:"),
     ],
     "Model": [
         st.Page(navigation.IMPORTANCE, title="What the model looks at",
                 icon=":material/bar_chart:"),
         st.Page(navigation.MONITORING, title="Monitoring", icon=":material/monitoring:"),
+    ],
+    "Oversight": [   # human oversight: contests of decisions (dashboard/oversight.py)
+        st.Page(navigation.REVIEW_QUEUE, title="Review queue", icon=":material/gavel:"),
     ],
 }
 if not login.gate():
@@ -47,4 +52,5 @@ page = st.navigation(pages)
 
 state.enter_view(page.title, state.sync_client())
 sidebar.render(page.title)
+oversight.review_banner()   # every page says when automatic decisions are suspended
 page.run()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import time
 from typing import Any
 
 import streamlit as st
@@ -50,18 +51,8 @@ def gate() -> bool:
     config = _logins()
     if config is None:
         return False
-    import streamlit_authenticator as stauth
-
-    cookie = config["cookie"]
-    # a copy: the library writes attempt counters and flags into the dict it is given
-    authenticator = stauth.Authenticate(
-        copy.deepcopy(config["credentials"]), cookie_name=str(cookie["name"]),
-        cookie_key=str(cookie["key"]), cookie_expiry_days=float(cookie.get("expiry_days", 1)),
-        auto_hash=False,   # the file holds bcrypt hashes only: never hash at login
-        # the library waited 0.7 s at every logged-out run for a cookie component; 0.4 reads
-        # the cookie from the request (st.context), so the wait only slowed each page load
-        login_sleep_time=0)
-    _login_form(authenticator)
+    if not _signed_in(config):
+        _login_form(_authenticator(config))
     if st.session_state.get("authentication_status"):
         with st.sidebar:
             who = st.empty()
@@ -72,6 +63,7 @@ def gate() -> bool:
         if pressed:
             who.empty()
             _forget_session()
+            authenticator = _authenticator(config)
             # ends the session and renders the component that deletes the browser's cookie
             authenticator.logout(location="unrendered")
             _login_form(authenticator)
@@ -79,6 +71,61 @@ def gate() -> bool:
         st.session_state[api_client.USER_KEY] = None
         return False
     st.session_state[api_client.USER_KEY] = st.session_state.get("username")
+    return True
+
+
+def _authenticator(config: dict[str, Any]):
+    """The library's object, built only to log in or out (it draws a cookie component)."""
+    import streamlit_authenticator as stauth
+
+    cookie = config["cookie"]
+    # a copy: the library writes attempt counters and flags into the dict it is given
+    return stauth.Authenticate(
+        copy.deepcopy(config["credentials"]), cookie_name=str(cookie["name"]),
+        cookie_key=str(cookie["key"]), cookie_expiry_days=float(cookie.get("expiry_days", 1)),
+        auto_hash=False,   # the file holds bcrypt hashes only: never hash at login
+        # the library waited 0.7 s at every logged-out run for a cookie component; 0.4 reads
+        # the cookie from the request (st.context), so the wait only slowed each page load
+        login_sleep_time=0)
+
+
+def _signed_in(config: dict[str, Any]) -> bool:
+    """Whether this session is logged in already, or the browser's login cookie is valid.
+
+    Checked without the library: building its object draws its cookie manager, a component
+    (an iframe) that on every page load loaded its script and then ran the whole page a
+    second time once it had read the cookies (1-1.5 s more for a link or a landing on the
+    2-core machine). The cookie comes with the request (``st.context.cookies``) and is
+    checked as the library checks it: an HS256 token signed with the file's cookie key,
+    naming a login of the file, not expired. A login removed from the file ends at once.
+    """
+    import jwt
+
+    users = (config.get("credentials") or {}).get("usernames") or {}
+    if st.session_state.get("authentication_status"):
+        if st.session_state.get("username") in users:
+            return True
+        st.session_state["authentication_status"] = None      # removed from the file
+        return False
+    if st.session_state.get("logout"):    # logged out in this session: the cookie is going
+        return False
+    cookie = config["cookie"]
+    token = st.context.cookies.get(str(cookie["name"]))
+    if not token:
+        return False
+    try:
+        claims = jwt.decode(token, str(cookie["key"]), algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return False
+    user = claims.get("username")
+    if user not in users or float(claims.get("exp_date", 0)) <= time.time():
+        return False
+    entry = users[user]
+    st.session_state.update({
+        "authentication_status": True, "username": user, "email": entry.get("email"),
+        "name": (f"{entry.get('first_name', '')} {entry.get('last_name', '')}".strip()
+                 or entry.get("name")),
+        "roles": entry.get("roles")})
     return True
 
 
@@ -127,7 +174,7 @@ def _logins() -> dict[str, Any] | None:
 
     path = credentials.credentials_file()
     try:
-        section = credentials.read().get("dashboard") or {}
+        section = _dashboard_section(str(path), _stamp(path))
     except Exception as error:   # unreadable YAML: say where, never a traceback
         logger.error("credentials file %s unreadable: %s", path, error)
         st.error(f"The dashboard cannot read its logins in `{path}` ({type(error).__name__}). "
@@ -144,6 +191,28 @@ def _logins() -> dict[str, Any] | None:
              "credit_scoring_kedro.serving.credentials add-user <name>`.",
              icon=":material/key:")
     return None
+
+
+def _stamp(path) -> tuple[int, int]:
+    try:
+        found = path.stat()
+    except OSError:
+        return (0, 0)
+    return (found.st_mtime_ns, found.st_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _dashboard_section(path: str, stamp: tuple[int, int]) -> dict:
+    """The file's ``dashboard`` section, parsed once per version of the file.
+
+    YAML parsing took 5-15 ms of every script run; the file's modification time and size
+    are in the key, so a login added with ``add-user`` still works at once, no restart.
+    """
+    from pathlib import Path
+
+    from credit_scoring_kedro.serving import credentials
+
+    return credentials.read(Path(path)).get("dashboard") or {}
 
 
 def _forget_session() -> None:

@@ -6,6 +6,7 @@ They are files, not predictions, so the dashboard reads them from the Kedro cata
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,24 @@ def _artifacts():
     return artifacts
 
 
-@st.cache_data(ttl=60, show_spinner="Reading the report…")
+CACHE_TTL_S = 300   # for every session: a new pipeline run shows within 5 minutes
+
+
+def _root() -> str:
+    # part of the cache keys: a test (or a tool) may read another data root in this process
+    return os.environ.get("CREDIT_DATA_ROOT", "")
+
+
 def load(name: str) -> Any:
-    """The catalog entry ``name`` as its dataset loads it (HTML text, dict, ...)."""
+    """The catalog entry ``name`` as its dataset loads it (HTML text, dict, ...).
+
+    Cached 5 minutes for every session and manager: a report depends on no client.
+    """
+    return _load(name, _root())
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner="Reading the report…")
+def _load(name: str, root: str) -> Any:
     try:
         return _artifacts().load_artifact(name)
     except ReportUnavailable:
@@ -45,10 +61,15 @@ def load(name: str) -> Any:
         raise ReportUnavailable(f"The report '{name}' could not be read: {error}") from error
 
 
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _resolved(name: str, root: str) -> Path | None:
+    return _artifacts().artifact_path(name)
+
+
 def path(name: str) -> Path:
     """The file behind a file-backed catalog entry (e.g. a png figure); it must exist."""
     try:
-        found = _artifacts().artifact_path(name)
+        found = _resolved(name, _root())
     except ReportUnavailable:
         raise
     except Exception as error:

@@ -13,10 +13,11 @@ from dashboard import api_client, navigation, state, ui
 
 
 def _open_typed(typed: str, page_title: str) -> None:
-    client_id = state.parse_client_id(typed)
-    if client_id is None:
-        st.warning("A client ID is a whole number, such as 100001.")
+    problem = state.id_problem(typed)
+    if problem:                          # a typo: said as such, the API is not asked
+        st.warning(problem, icon=":material/pin:")
         return
+    client_id = int(typed.strip())
     on_search_page = page_title == "Find a client"
     shown = st.session_state.get(state.VIEW_KEY)
     # the check below is the first call of the view it opens: cached there, asked once
@@ -25,7 +26,10 @@ def _open_typed(typed: str, page_title: str) -> None:
         api_client.score(client_id)          # cached: the score card will not ask again
     except api_client.ApiError as error:
         st.session_state[state.VIEW_KEY] = shown   # still the page that was on screen
-        st.error(ui.unknown_client(client_id) if error.kind == "not_found" else error.message)
+        if error.kind == "not_found":
+            st.warning(ui.unknown_client(client_id, on_search_page), icon=":material/person_off:")
+        else:
+            st.error(error.message, icon=":material/cloud_off:")
         return
     state.select_client(client_id)
     if on_search_page:
@@ -43,4 +47,3 @@ def render(page_title: str) -> None:
             _open_typed(typed, page_title)
         client_id = state.current_client()
         chosen.markdown(f"**Client {client_id}**" if client_id else "No client chosen.")
-        st.caption(f"Scoring service: {api_client.base_url()}")

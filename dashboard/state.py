@@ -13,25 +13,61 @@ import streamlit as st
 SESSION_KEY = "client_id"
 QUERY_KEY = "client"
 VIEW_KEY = "page_view"   # (token, page, client) of the page on screen: see enter_view
+LINK_PROBLEM_KEY = "link_problem"   # this run's link named no valid client: what to say
+MAX_DIGITS = 19          # the API's ids are 64-bit: 2^63 - 1 has 19 digits
+LARGEST_ID = 2**63 - 1
+EXAMPLE = "100001"
 
 
 def parse_client_id(text: object) -> int | None:
-    """A client ID typed or read from the URL, or None when it is not a positive whole number."""
-    try:
-        value = int(str(text).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
+    """A client ID typed or read from the URL, or None when it is not one (see :func:`id_problem`)."""
+    return None if id_problem(text) else int(str(text).strip())
+
+
+def id_problem(text: object) -> str | None:
+    """Why ``text`` is not a client ID, in words (None when it is one).
+
+    Told apart from an unknown client (a well-formed ID the client book does not hold) and
+    from an outage: a typo is never reported as either. Spaces around are forgiven.
+    """
+    raw = "" if text is None else str(text).strip()
+    shown = raw if len(raw) <= 24 else raw[:21] + "…"
+    if not raw:
+        return f"Type a client ID: a whole number, such as {EXAMPLE}."
+    if not raw.isascii() or not raw.isdigit():
+        return (f"“{shown}” is not a client ID: a client ID is a whole number (digits only), "
+                f"such as {EXAMPLE}.")
+    if len(raw.lstrip("0")) > MAX_DIGITS or int(raw) > LARGEST_ID:
+        return (f"“{shown}” has {len(raw)} digits: a client ID has at most {MAX_DIGITS}, "
+                f"such as {EXAMPLE}.")
+    if int(raw) == 0:
+        return f"0 is not a client ID: client IDs start at 1, such as {EXAMPLE}."
+    return None
 
 
 def sync_client() -> int | None:
-    """Reconcile the URL and the session once per run; the URL wins (it is what was opened)."""
-    from_url = parse_client_id(st.query_params.get(QUERY_KEY))
+    """Reconcile the URL and the session once per run; the URL wins (it is what was opened).
+
+    A link whose ``?client=`` is not a client ID opens no client (never the one chosen
+    before, which would show another person's file): :func:`link_problem` says why.
+    """
+    raw = st.query_params.get(QUERY_KEY)
+    st.session_state.pop(LINK_PROBLEM_KEY, None)
+    if raw is not None and id_problem(raw):
+        st.session_state[LINK_PROBLEM_KEY] = id_problem(raw)
+        st.session_state.pop(SESSION_KEY, None)
+        return None
+    from_url = parse_client_id(raw) if raw is not None else None
     if from_url is not None:
         st.session_state[SESSION_KEY] = from_url
     elif st.session_state.get(SESSION_KEY) is not None:
         st.query_params[QUERY_KEY] = str(st.session_state[SESSION_KEY])
     return st.session_state.get(SESSION_KEY)
+
+
+def link_problem() -> str | None:
+    """What was wrong with this run's link (``?client=abc``), or None."""
+    return st.session_state.get(LINK_PROBLEM_KEY)
 
 
 def current_client() -> int | None:

@@ -31,16 +31,18 @@ def show_decision(decision: str | None) -> None:
     box(f"**{words}**", icon=icon)
 
 
-def chart(figure, key: str, text: str) -> None:
-    """A plotly chart and its text alternative, both for screen readers (alt) and on screen.
+def chart(markup: str, text: str) -> None:
+    """An HTML/CSS chart (:mod:`dashboard.charts`) and its text alternative, shown below it.
 
-    ``theme=None``: our own fonts and colours (the Streamlit theme shrinks the text).
+    Plain HTML, no plotly: plotly's script (3-4 MB) took 1-2.5 s to load and draw in the
+    browser on the 2-core machine, for bars that HTML draws in a frame.
     """
-    st.plotly_chart(figure, theme=None, config={"displayModeBar": False}, key=key, alt=text)
+    st.markdown(markup, unsafe_allow_html=True)
     st.caption(text)
 
 
 def percent(p: float | None, digits: int = 1) -> str:
+    """A probability as every page writes it: "16.5 %" (one decimal, the same rounding)."""
     return "unknown" if p is None else f"{100 * float(p):.{digits}f} %"
 
 
@@ -52,10 +54,23 @@ def reading_sentence(reading: str) -> str:
     return reading
 
 
+OUTAGES = ("unreachable", "timeout", "server", "bad_answer")   # worth a Retry
+
+
 def show_error(error: ApiError, what: str) -> None:
-    """The failure in plain words and a Retry button (a click reruns the page)."""
-    st.error(f"**Could not load {what}.** {error.message}", icon=":material/cloud_off:")
-    st.button("Retry", key=f"retry-{what}", icon=":material/refresh:", type="primary")
+    """A failure said for what it is: an unknown client, the service down, a refused key.
+
+    An unknown client is a warning (a person icon, no Retry: asking again will not find
+    them); an outage is an error with a Retry button (a click reruns the page); anything
+    else (a refused key) an error without one.
+    """
+    if error.kind == "not_found":
+        st.warning(error.message, icon=":material/person_off:")
+    elif error.kind in OUTAGES:
+        st.error(f"**Could not load {what}.** {error.message}", icon=":material/cloud_off:")
+        st.button("Retry", key=f"retry-{what}", icon=":material/refresh:", type="primary")
+    else:
+        st.error(f"**Could not load {what}.** {error.message}", icon=":material/error:")
 
 
 def fetch(call: Callable[..., Any], *args: Any, what: str, not_found: str | None = None,
@@ -71,17 +86,24 @@ def fetch(call: Callable[..., Any], *args: Any, what: str, not_found: str | None
 
 
 def require_client() -> int:
-    """The chosen client, or a pointer to the search page and the end of this page's run."""
+    """The chosen client, or why there is none (a bad link, none yet) and the end of this run."""
     client_id = state.current_client()
     if client_id is None:
-        st.info("No client chosen yet: find one first.", icon=":material/person_search:")
+        problem = state.link_problem()
+        if problem:
+            st.warning(f"**This link names no client.** {problem}", icon=":material/link_off:")
+        else:
+            st.info("No client chosen yet: find one first.", icon=":material/person_search:")
         st.page_link(navigation.FIND, label="Find a client", icon=":material/search:")
         st.stop()
     return client_id
 
 
-def unknown_client(client_id: int) -> str:
-    return f"Client {client_id} is not in the client book. Check the ID on the search page."
+def unknown_client(client_id: int, on_search_page: bool = False) -> str:
+    """A well-formed ID the client book does not hold (not a typo's nor an outage's message)."""
+    where = ("" if on_search_page
+             else ", or search the client book on the “Find a client” page")
+    return (f"No client with ID {client_id} in the client book. Check the number{where}.")
 
 
 def page_title(title: str, client_id: int | None = None) -> None:

@@ -85,7 +85,7 @@ def test_the_containers_run_what_make_runs_and_read_variables_the_code_reads(com
     for name in names:
         assert name in code, f"{name} is set for a container but read nowhere"
     # the secrets come from the git-ignored local files, never from a default in the file;
-    # the dashboard gets its own file (its viewer key and the logins), never the API's
+    # the dashboard gets its own file (its manager key and the logins), never the API's
     secrets = {name: spec["file"] for name, spec in compose["secrets"].items()}
     assert all(f.startswith("../conf/local/") for f in secrets.values())
     assert compose["services"]["api"]["secrets"] == ["api_credentials"]

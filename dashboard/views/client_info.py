@@ -16,4 +16,5 @@ if not fields:
     st.stop()
 table = pd.DataFrame([{"Information": f["label"], "Value": f["display"]} for f in fields])
 st.table(table, hide_index=True)
-st.caption("As declared in the loan application; amounts in the application's currency.")
+st.caption("As declared in the loan application, written as on every other page (amounts "
+           "in the configured currency, ages in whole years, scores out of 100).")

@@ -15,8 +15,8 @@ if not raising and not lowering:
     st.info("The model found no factor that moves this client's risk away from the average.")
     st.stop()
 
-ui.chart(charts.factors_chart(raising + lowering), key="factors",
-         text=charts.factors_caption(raising + lowering))
+caption = charts.factors_caption(raising + lowering)
+ui.chart(charts.factors_html(raising + lowering, caption), caption)
 
 for column, title, mark, factors in zip(
         st.columns(2), (":material/arrow_upward: Raises the risk",
@@ -29,7 +29,9 @@ for column, title, mark, factors in zip(
         if not factors:
             st.markdown("Nothing notable.")
 
-st.caption("Bar lengths are the factors' contributions to the score (SHAP values, on the "
-           "log-odds scale): the larger, the more the factor weighs in this decision.")
+st.caption("A bar's length is how much the factor weighs in this client's score, beside the "
+           "heaviest one; each factor's value is the client's own.")
+st.page_link(navigation.COMPARE, label="Compare these factors with other clients",
+             icon=":material/groups:")
 st.page_link(navigation.IMPORTANCE, label="What the model looks at for all clients",
              icon=":material/bar_chart:")

@@ -1,17 +1,16 @@
-"""Find a client: open one by ID, or filter the client book page by page and pick a row."""
+"""Find a client: open one by ID, or filter the client book page by page and pick a row.
 
-import pandas as pd
+A typo, an unknown ID and an outage are three different messages, and none of them stops
+the page: the filters and the table stay as the manager left them.
+"""
+
 import streamlit as st
 
-from dashboard import api_client, navigation, state, ui
+from dashboard import api_client, client_table, navigation, state, ui
 
 FILTER_LABELS = {"gender": "Gender", "age_band": "Age band", "income_band": "Income band",
                  "contract_type": "Contract type", "family_status": "Family status",
                  "decision": "Decision"}
-COLUMNS = {"client_id": "Client", "gender": "Gender", "age_years": "Age (years)",
-           "income": "Yearly income", "credit": "Credit amount",
-           "contract_type": "Contract type", "family_status": "Family status",
-           "probability": "Probability of difficulties", "decision": "Decision"}
 ANY = "Any"
 SHOWN = "results-client-ids"     # the clients of the results table, in its row order
 
@@ -19,18 +18,6 @@ SHOWN = "results-client-ids"     # the clients of the results table, in its row 
 def open_client(client_id: int) -> None:
     state.select_client(client_id)
     st.switch_page(navigation.SCORE, query_params={state.QUERY_KEY: str(client_id)})
-
-
-def results_table(rows: list[dict]) -> pd.DataFrame:
-    table = pd.DataFrame(rows)
-    if table.empty:
-        return table
-    if "decision" in table:
-        table["decision"] = table["decision"].map(ui.decision_words)
-    if "probability" in table:
-        table["probability"] = 100 * table["probability"].astype(float)
-    shown = [c for c in COLUMNS if c in table]
-    return table[shown].rename(columns=COLUMNS)
 
 
 def picked_client() -> int | None:
@@ -55,19 +42,32 @@ with st.form("by-id", border=False):
                                  placeholder="e.g. 100001", key="typed-id")
     submitted = button_col.form_submit_button("Open client", type="primary",
                                               icon=":material/login:")
+if (problem := state.link_problem()) is not None:
+    st.warning(f"**The link named no client.** {problem}", icon=":material/link_off:")
 if submitted:
-    client_id = state.parse_client_id(typed)
-    if client_id is None:
-        st.warning("A client ID is a whole number, such as 100001.")
+    problem = state.id_problem(typed)
+    if problem:
+        st.warning(problem, icon=":material/pin:")      # a typo: said as such, nothing called
     else:
+        client_id = int(typed.strip())
+        shown_view = st.session_state.get(state.VIEW_KEY)
         state.enter_view(navigation.SCORE_TITLE, client_id)  # the card reuses this answer
-        ui.fetch(api_client.score, client_id, what="the client",
-                 not_found=ui.unknown_client(client_id))  # check it exists before leaving
-        open_client(client_id)
+        try:
+            api_client.score(client_id)                      # does the client exist?
+        except api_client.ApiError as error:
+            st.session_state[state.VIEW_KEY] = shown_view   # still the search page's view
+            if error.kind == "not_found":
+                error.message = ui.unknown_client(client_id, on_search_page=True)
+            ui.show_error(error, "the client")
+        else:
+            open_client(client_id)
 
 st.subheader("Or search the client book")
-first = ui.fetch(api_client.list_clients, 1, 1, what="the client list")
-choices = first.get("available_filters", {})
+try:
+    choices = api_client.filter_choices()    # the same for everyone: cached for all sessions
+except api_client.ApiError as error:
+    ui.show_error(error, "the client list")
+    st.stop()
 filters = {}
 columns = st.columns(3)
 for i, (name, label) in enumerate(FILTER_LABELS.items()):
@@ -91,13 +91,12 @@ if not rows:
     st.info("No client on this page: change the filters or go back to page 1.")
     st.stop()
 
-table = results_table(rows)
+table = client_table.results_table(rows, found.get("labels") or {})
 st.session_state[SHOWN] = [int(r["client_id"]) for r in rows]
-money = st.column_config.NumberColumn(format="localized", step=1)
 st.dataframe(  # a click reruns the script: picked_client() at the top opens the client
     table, hide_index=True, on_select="rerun", selection_mode="single-row", key="results",
-    column_config={"Client": st.column_config.NumberColumn(format="plain"),
-                   "Yearly income": money, "Credit amount": money,
-                   "Age (years)": st.column_config.NumberColumn(format="%.0f"),
-                   "Probability of difficulties": st.column_config.NumberColumn(format="%.1f %%")})
-st.caption("Click a row to open that client's score card.")
+    column_config={name: st.column_config.TextColumn(
+        width=client_table.WIDTHS.get(name, 110), help=client_table.HELP.get(name),
+        alignment="left" if name in client_table.LEFT else "right")
+        for name in table.columns})
+st.caption("Click the box at the start of a row to open that client's score card.")

@@ -2,25 +2,23 @@
 
 import streamlit as st
 
-from dashboard import api_client, charts, fairness, reports, ui
+from dashboard import api_client, charts, fairness, ui
 
 st.title("What the model looks at")
 st.caption("For all clients together: how much each feature moves the scores on average. "
            "For one client's reasons, see 'Why this score'.")
 
-answer = ui.fetch(api_client.importance, 15, what="the global importance")
-rows = answer.get("features", answer) if isinstance(answer, dict) else answer
+SHOWN = 15
+# every feature (cached for all sessions): the shares are of the model's whole weight
+answer = ui.fetch(api_client.importance, 1000, what="the global importance")
+every = answer.get("features", answer) if isinstance(answer, dict) else answer
+total = sum(float(r["mean_abs_shap"]) for r in every) or 1.0
+rows = [{"label": r.get("label") or r.get("description") or r["feature"],
+         "share": float(r["mean_abs_shap"]) / total} for r in every[:SHOWN]]
 if rows:
-    for row in rows:
-        row["shown"] = row.get("label") or row.get("description") or row["feature"]
-    ui.chart(charts.importance_chart(rows, "mean_abs_shap", "shown"), key="importance",
-             text=charts.importance_caption(rows, "shown"))
-
-with st.expander("Figure from the last pipeline run"):
-    try:
-        st.image(str(reports.path("fig_global_importance")))
-        st.caption("The same ranking as drawn by the explainability pipeline (static image).")
-    except reports.ReportUnavailable as error:
-        st.info(error.message)
+    caption = charts.importance_caption(rows)
+    ui.chart(charts.importance_html(rows, caption), caption)
+    st.caption(f"The {len(rows)} heaviest of the model's {len(every)} features. A feature's "
+               "weight is how far it moves the scores on average, whichever the direction.")
 
 fairness.show()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import api_client, charts, refusal, ui
+from dashboard import api_client, charts, navigation, oversight, refusal, ui
 
 client_id = ui.require_client()
 ui.page_title("Score card", client_id)
@@ -24,7 +24,11 @@ right.metric("Decision", words)
 caption = charts.probability_caption(probability, threshold, words)
 st.markdown(charts.probability_bar_html(probability, threshold, caption), unsafe_allow_html=True)
 st.caption(caption)
+st.page_link(navigation.SUMMARY, label="Decision summary for the client (printable)",
+             icon=":material/summarize:")
 
 if score.get("reading"):
     st.info(ui.reading_sentence(score["reading"]), icon=":material/record_voice_over:")
 st.caption(f"Model version: {score.get('model_version', 'unknown')}")
+
+oversight.show_logged_decisions(client_id)   # the logged decision, overrides, contests

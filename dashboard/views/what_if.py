@@ -1,7 +1,9 @@
 """What if: change a few application fields and re-score them as a simulation (POST /simulate).
 
 Never ``POST /predict``: that is a credit decision and enters the prediction log; trying
-amounts with a client decides nothing.
+amounts with a client decides nothing. Amounts are typed as a person writes them
+("250,000", "€ 250 000"), with the configured currency in the label; the labels are the
+glossary's, as on every other page.
 """
 
 import streamlit as st
@@ -10,11 +12,11 @@ from dashboard import api_client, refusal, ui
 
 NOT_EMPLOYED = 365243         # Home Credit's code for "no current job" (mostly pensioners)
 DAYS_PER_YEAR = 365.25
-AMOUNTS = {                   # column -> (label, help); amounts are kept as they are
-    "AMT_INCOME_TOTAL": ("Yearly income", "The client's total yearly income."),
-    "AMT_CREDIT": ("Credit amount", "The amount of the loan."),
-    "AMT_ANNUITY": ("Loan repayment (annuity)", "What the client repays per instalment."),
-    "AMT_GOODS_PRICE": ("Price of the goods", "Price of the goods the loan pays for."),
+AMOUNTS = {                   # column -> help; the label is the glossary's (the API's fields)
+    "AMT_INCOME_TOTAL": "The client's total yearly income.",
+    "AMT_CREDIT": "The amount of the loan.",
+    "AMT_ANNUITY": "What the client repays each month.",
+    "AMT_GOODS_PRICE": "Price of the goods the loan pays for.",
 }
 
 
@@ -26,10 +28,41 @@ def as_float(value) -> float | None:
     return None if number != number else number  # NaN -> None
 
 
+def amount_text(value: float | None) -> str:
+    """An amount as the form shows it: thousands separated, no decimals ("529,862")."""
+    return "" if value is None else f"{value:,.0f}"
+
+
+def read_amount(text: str, currency: str) -> float | None:
+    """A typed amount: separators, spaces and the currency forgiven; empty is "not given".
+
+    Raises:
+        ValueError: not an amount (the message says so in words).
+    """
+    cleaned = (text or "").replace(currency, "") if currency else (text or "")
+    for mark in (",", " ", "\u00a0", "\u202f", "_", "'"):
+        cleaned = cleaned.replace(mark, "")
+    if not cleaned:
+        return None
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f"“{text}” is not an amount: type digits, such as 250,000") from None
+    if value != value or value in (float("inf"), float("-inf")) or value < 0:
+        raise ValueError(f"“{text}” is not an amount: type a positive number, such as 250,000")
+    return value
+
+
 client_id = ui.require_client()
 ui.page_title("What if", client_id)
-record = ui.fetch(api_client.client, client_id, what="the client's application",
-                  not_found=ui.unknown_client(client_id)).get("application") or {}
+answer = ui.fetch(api_client.client, client_id, what="the client's application",
+                  not_found=ui.unknown_client(client_id))
+record = answer.get("application") or {}
+labels = {f["name"]: f["label"] for f in answer.get("fields", [])}
+try:
+    currency = api_client.model_info().get("currency", "")    # cached for all sessions
+except api_client.ApiError:
+    currency = ""
 current = ui.fetch(api_client.score, client_id, what="the current score",
                    not_found=ui.unknown_client(client_id))
 if not record:
@@ -42,28 +75,44 @@ refusal.show_proposals(current.get("what_would_change"),
                        "Suggestions: what would change today's decision")
 with st.form(f"what-if-{client_id}"):
     changed = dict(record)
+    typed_amounts = {}
     columns = st.columns(2)
-    for i, (column, (label, help_text)) in enumerate(AMOUNTS.items()):
-        value = as_float(record.get(column))
-        entered = columns[i % 2].number_input(
-            label, min_value=0.0, value=value, step=1000.0, format="%.0f", help=help_text,
+    for i, (column, help_text) in enumerate(AMOUNTS.items()):
+        label = labels.get(column, column)
+        typed_amounts[column] = columns[i % 2].text_input(
+            f"{label} ({currency})" if currency else label,
+            value=amount_text(as_float(record.get(column))), help=help_text,
             key=f"wi-{client_id}-{column}", placeholder="not given")
-        changed[column] = entered
     days = as_float(record.get("DAYS_EMPLOYED"))
     not_employed = st.checkbox("Not employed (e.g. pensioner)", value=days == NOT_EMPLOYED,
                                key=f"wi-{client_id}-not-employed")
     years = None if days in (None, NOT_EMPLOYED) else round(abs(days) / DAYS_PER_YEAR, 1)
-    entered_years = st.number_input("Years in the current job", min_value=0.0, max_value=80.0,
+    entered_years = st.number_input(f"{labels.get('DAYS_EMPLOYED', 'Time in current job')} "
+                                    "(years)", min_value=0.0, max_value=80.0,
                                     value=years, step=0.5, format="%.1f",
                                     key=f"wi-{client_id}-years", placeholder="not given",
                                     help="Ignored when 'Not employed' is ticked.")
     children = as_float(record.get("CNT_CHILDREN"))
-    entered_children = st.number_input("Number of children", min_value=0, max_value=20,
+    entered_children = st.number_input(labels.get("CNT_CHILDREN", "Number of children"),
+                                       min_value=0, max_value=20,
                                        value=None if children is None else int(children),
                                        step=1, key=f"wi-{client_id}-children")
     submitted = st.form_submit_button("Re-score", type="primary", icon=":material/calculate:")
 
 if submitted:
+    problems = []
+    for column, typed in typed_amounts.items():
+        original = as_float(record.get(column))
+        if typed.strip() == amount_text(original):   # untouched: the exact amount, not rounded
+            changed[column] = original
+            continue
+        try:
+            changed[column] = read_amount(typed, currency)
+        except ValueError as error:
+            problems.append(f"{labels.get(column, column)}: {error}")
+    if problems:
+        st.warning("Nothing re-scored. " + " ".join(problems), icon=":material/edit_off:")
+        st.stop()
     if not_employed:
         changed["DAYS_EMPLOYED"] = NOT_EMPLOYED
     elif entered_years != years:       # untouched: keep the exact day count, not a rounding
@@ -75,8 +124,9 @@ if submitted:
     try:
         answer = api_client.simulate([changed])
     except api_client.ApiError as error:
-        for column, (label, _) in AMOUNTS.items():   # name the field as the form does
-            error.message = error.message.replace(f"clients.0.{column}", label)
+        for column in AMOUNTS:                       # name the field as the form does
+            error.message = error.message.replace(f"clients.0.{column}",
+                                                  labels.get(column, column))
         ui.show_error(error, "the new score")
         st.stop()
     st.session_state["what-if"] = {"client_id": client_id,
@@ -95,10 +145,11 @@ if result and result["client_id"] == client_id:
     left.markdown(f"{ui.decision_words(current['decision'])} today")
     with right:
         ui.show_decision(new["decision"])
-    direction = ("lower" if points < 0 else "raise" if points > 0 else "do not change")
-    st.caption(f"The changes {direction} the probability of payment difficulties from "
-               f"{ui.percent(old_p)} to {ui.percent(new_p)} ({points:+.1f} points); "
-               f"refusal threshold {ui.percent(float(new['threshold']))}. Simulated: "
-               "nothing is saved or decided.")
+    moved = (f"goes down from {ui.percent(old_p)} to {ui.percent(new_p)}" if points < 0
+             else f"goes up from {ui.percent(old_p)} to {ui.percent(new_p)}" if points > 0
+             else f"stays at {ui.percent(new_p)}")
+    st.caption(f"With these changes, the probability of payment difficulties {moved} "
+               f"({points:+.1f} points); the refusal threshold is "
+               f"{ui.percent(float(new['threshold']))}. Simulated: nothing is saved or decided.")
     refusal.show_refusal(new, ("Main reasons, with the changes",
                                "What would change it, with the changes"))

@@ -1,9 +1,10 @@
-"""Hooks that make failures readable for the person running the pipeline."""
+"""Hooks: readable failures for the person running the pipeline, and the Spark session of the spark env."""
 
 from __future__ import annotations
 
 import logging
 
+from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
 from credit_scoring_kedro.errors import RawDataError
@@ -19,6 +20,24 @@ class ClearErrorHooks:
         cause = _root_data_error(error)
         if cause is not None:
             logger.error("Input data problem, nothing was overwritten: %s", cause)
+
+
+class SparkHooks:
+    """Start Spark from ``conf/<env>/spark.yml`` when the run's environment has one (``--env spark``).
+
+    Environments without that file (``base``/``local``, the default) never import pyspark.
+    """
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        try:
+            conf = context.config_loader["spark"]
+        except MissingConfigException:
+            return
+        if conf:
+            from credit_scoring_kedro.spark_engine import start_session
+
+            start_session(conf)
 
 
 def _root_data_error(error: BaseException | None) -> RawDataError | None:

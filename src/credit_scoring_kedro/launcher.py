@@ -28,7 +28,7 @@ def environments(host: str, api_port: int) -> tuple[dict[str, str], dict[str, st
     """The API's and the dashboard's environments: each process gets only its own key.
 
     The API reads every key from the credentials file (created here when missing); the
-    dashboard gets the viewer key called ``dashboard``, never an admin key. A
+    dashboard gets the manager key called ``dashboard``, never an admin key. A
     ``CREDIT_API_KEY`` set by the user stays the API's admin key and, when the file has no
     dashboard key, the dashboard's (as before keys were generated).
     """
@@ -40,9 +40,9 @@ def environments(host: str, api_port: int) -> tuple[dict[str, str], dict[str, st
         if credentials.ensure():
             print(f">> wrote new API keys and a dashboard login to {credentials.credentials_file()}"
                   " (git-ignored, readable by you only)", flush=True)
-        viewer = credentials.key_of("dashboard")
-        if viewer:
-            dashboard["CREDIT_API_KEY"] = viewer
+        own = credentials.key_of("dashboard")
+        if own:
+            dashboard["CREDIT_API_KEY"] = own
     return common, dashboard
 
 

@@ -6,13 +6,13 @@ from pathlib import Path
 from kedro.config import OmegaConfigLoader
 from omegaconf.resolvers import oc
 
-from credit_scoring_kedro.hooks import ClearErrorHooks
+from credit_scoring_kedro.hooks import ClearErrorHooks, SparkHooks
 
 # Known noise from the pinned stack (see ../shared/STACK.md), not problems of this project.
 warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is deprecated")
 warnings.filterwarnings("ignore", message=r".*Add type hints to the `predict` method")
 
-HOOKS = (ClearErrorHooks(),)
+HOOKS = (ClearErrorHooks(), SparkHooks())
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {
@@ -21,4 +21,6 @@ CONFIG_LOADER_ARGS = {
     "merge_strategy": {"parameters": "soft", "globals": "soft"},
     # oc.env lets MLFLOW_TRACKING_URI and CREDIT_DATA_ROOT override the defaults (tests, CI, prod).
     "custom_resolvers": {"oc.env": oc.env, "project_root": lambda: str(Path.cwd())},
+    # conf/spark/spark.yml: the Spark session of `kedro run --env spark` (SparkHooks)
+    "config_patterns": {"spark": ["spark*", "spark*/**"]},
 }

@@ -58,27 +58,44 @@ def fingerprint(root: Path, pipelines: str) -> str:
     return digest.hexdigest()
 
 
-def run_pipelines(pipelines: str, force: bool = False) -> int:
-    """Run ``kedro run --pipelines <pipelines>`` unless its inputs are unchanged."""
+#: What `make pipelines ENGINE=spark` runs: data engineering and batch scoring in the `spark`
+#: environment, training and what follows it on one machine (docs/scaling.md says why).
+#: One run each: run apart from data engineering, monitoring reads this run's scores from
+#: its own catalog entries, which no node of modeling links it to.
+SPARK_STEPS = (("spark", "data_engineering"), (None, "modeling"), (None, "explainability"),
+               (None, "monitoring"), ("spark", "batch_scoring"))
+
+
+def run_steps(pipelines: str, engine: str) -> list[tuple[str | None, str]]:
+    """The `kedro run` calls behind one `make pipelines`: (environment, pipelines) pairs."""
+    if engine == "spark":
+        return list(SPARK_STEPS) if pipelines == "__default__" else [("spark", pipelines)]
+    return [(None, pipelines)]
+
+
+def run_pipelines(pipelines: str, force: bool = False, engine: str = "polars") -> int:
+    """Run ``kedro run --pipelines <pipelines>`` (on ``engine``) unless its inputs are unchanged."""
     root = data_root()
     state_file = root / "08_reporting" / "last_run.json"
-    current = fingerprint(root, pipelines)
+    current = fingerprint(root, f"{pipelines}|{engine}" if engine != "polars" else pipelines)
     if not force and state_file.exists():
         state = json.loads(state_file.read_text())
         if state.get("fingerprint") == current:
             logger.info("Pipelines '%s' are up to date (last run %s): skipping. "
                         "`make pipelines FORCE=1` reruns them.", pipelines, state.get("finished"))
             return 0
-    logger.info("Running pipelines '%s' ...", pipelines)
+    logger.info("Running pipelines '%s' (engine: %s) ...", pipelines, engine)
     started = time.perf_counter()
-    cmd = [sys.executable, "-m", "kedro", "run", "--pipelines", pipelines]
-    code = subprocess.call(cmd, cwd=PROJECT_ROOT)
-    if code != 0:
-        logger.error("`%s` failed with exit code %d; see the messages above", " ".join(cmd[2:]), code)
-        return code
+    for env, names in run_steps(pipelines, engine):
+        cmd = [sys.executable, "-m", "kedro", "run", *(["--env", env] if env else []),
+               "--pipelines", names]
+        code = subprocess.call(cmd, cwd=PROJECT_ROOT)
+        if code != 0:
+            logger.error("`%s` failed with exit code %d; see the messages above", " ".join(cmd[2:]), code)
+            return code
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.write_text(json.dumps({
-        "fingerprint": current, "pipelines": pipelines,
+        "fingerprint": current, "pipelines": pipelines, "engine": engine,
         "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
         "seconds": round(time.perf_counter() - started, 1),
     }, indent=2))
@@ -104,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("pipelines", help="run the pipelines unless up to date")
     run.add_argument("--pipelines", default="__default__")
     run.add_argument("--force", action="store_true")
+    run.add_argument("--engine", choices=("polars", "spark"), default="polars",
+                     help="spark: data engineering and batch scoring in `kedro run --env spark`")
     sub.add_parser("summary", help="list the produced outputs")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s",
@@ -114,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             logger.info("data/01_raw holds %d table(s): %s", len(found), ", ".join(found))
         return 0 if found else 1
     if args.command == "pipelines":
-        return run_pipelines(args.pipelines, args.force)
+        return run_pipelines(args.pipelines, args.force, args.engine)
     sys.stdout.write(summarise_outputs() + "\n")
     return 0
 

@@ -38,13 +38,36 @@ def test_the_first_run_writes_private_random_keys(fresh_credentials) -> None:
     assert mode == 0o600
     content = credentials.read(fresh_credentials)
     keys = credentials.api_keys(content)
-    assert sorted(k.role for k in keys.values()) == ["admin", "scorer", "viewer"]
+    assert sorted(k.role for k in keys.values()) == ["admin", "manager", "scorer"]
+    assert {k.name: k.role for k in keys.values()}["dashboard"] == "manager"
     assert all(len(secret) >= 40 for secret in keys)
     assert credentials.ensure() is False             # a second run keeps them
     assert credentials.api_keys(credentials.read(fresh_credentials)) == keys
     password = (fresh_credentials.parent / credentials.PASSWORD_FILE).read_text().strip()
     stored = content["dashboard"]["credentials"]["usernames"]["manager"]["password"]
     assert password not in fresh_credentials.read_text() and stored.startswith("$2")
+
+
+def test_an_earlier_dashboard_viewer_key_becomes_a_manager_with_the_same_secret(
+        fresh_credentials) -> None:
+    import yaml
+
+    content = credentials.read(fresh_credentials)
+    content["credit_api"]["keys"]["dashboard"]["role"] = "viewer"   # as before oversight
+    fresh_credentials.write_text(yaml.safe_dump(content))
+    secret = credentials.key_of("dashboard", fresh_credentials)
+    assert credentials.ensure() is True
+    keys = credentials.api_keys(credentials.read(fresh_credentials))
+    assert keys[secret] == ApiKey("dashboard", "manager")
+    assert stat.S_IMODE(fresh_credentials.stat().st_mode) == 0o600
+    assert credentials.ensure() is False
+
+
+def test_roles_nest_viewer_scorer_manager_admin() -> None:
+    assert credentials.ROLES == ("viewer", "scorer", "manager", "admin")
+    manager = ApiKey("dashboard", "manager")
+    assert manager.may("viewer") and manager.may("scorer") and manager.may("manager")
+    assert not manager.may("admin") and not ApiKey("s", "scorer").may("manager")
 
 
 def test_a_fresh_configuration_refuses_a_request_without_its_key(fresh_credentials,

@@ -56,10 +56,12 @@ def test_similar_clients_and_a_comparison_for_a_client_are_audited(
     feature = service.comparable_features()
     feature = (feature.get("features", feature) if isinstance(feature, dict) else feature)[0]
     request_ids = [read(viewer, f"/clients/{client_id}/similar"),
-                   read(viewer, f"/population/{feature['feature']}", client_id=client_id)]
+                   read(viewer, f"/population/{feature['feature']}", client_id=client_id),
+                   read(viewer, f"/clients/{client_id}/comparison", group="age_band")]
     assert [(r[3], r[4]) for r in audit_rows(service, request_ids)] == [
         ("GET /clients/{client_id}/similar", client_id),
-        ("GET /population/{feature}", client_id)]
+        ("GET /population/{feature}", client_id),
+        ("GET /clients/{client_id}/comparison", client_id)]
 
 
 def test_reads_of_no_client_or_an_unknown_one_leave_no_row(viewer, service) -> None:

@@ -56,8 +56,9 @@ def test_client_information_is_in_readable_units(client, trained_root, client_id
     fields = {f["name"]: f for f in answer["fields"]}
     assert fields["DAYS_BIRTH"]["label"] == "Age"
     assert fields["DAYS_BIRTH"]["value"] == round(abs(row["DAYS_BIRTH"]) / 365.25, 1)
-    assert fields["DAYS_BIRTH"]["display"].endswith("years")
-    assert fields["AMT_INCOME_TOTAL"]["display"] == f"{row['AMT_INCOME_TOTAL']:,.0f}"
+    assert fields["DAYS_BIRTH"]["display"] == f"{int(abs(row['DAYS_BIRTH']) // 365.25)} years"
+    # the glossary's currency, as in every sentence of the explanations
+    assert fields["AMT_INCOME_TOTAL"]["display"] == f"€{row['AMT_INCOME_TOTAL']:,.0f}"
     assert fields["CODE_GENDER"]["display"] in ("Female", "Male")
     assert all(not f["label"].isupper() for f in answer["fields"])  # labels, not column names
     application = answer["application"]

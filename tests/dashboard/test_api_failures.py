@@ -13,7 +13,7 @@ from apptest import open_page, texts
 from credit_scoring_kedro.serving.processes import free_port
 
 CLIENT_PAGES = ["views/score_card.py", "views/explanation.py", "views/client_info.py",
-                "views/comparison.py", "views/what_if.py"]
+                "views/comparison.py", "views/what_if.py", "views/summary.py"]
 
 
 @pytest.fixture
@@ -58,10 +58,12 @@ def test_a_wrong_api_key_is_named_as_the_problem(dashboard_env, granted_and_refu
     assert any("refused the dashboard's API key" in text for text in texts(at.error))
 
 
-def test_an_unknown_client_in_a_link_is_explained(dashboard_env) -> None:
+def test_an_unknown_client_in_a_link_is_explained_not_as_an_outage(dashboard_env) -> None:
     at = open_page("views/explanation.py", client_id=99)
     assert not at.exception
-    assert any("Client 99 is not in the client book" in text for text in texts(at.error))
+    assert any("No client with ID 99 in the client book. Check the number, or search the "
+               "client book" in text for text in texts(at.warning))
+    assert not at.error and "Retry" not in [b.label for b in at.button]
 
 
 class _Slow(BaseHTTPRequestHandler):

@@ -46,8 +46,38 @@ def test_selecting_a_client_paints_the_apis_score_card(trained_root, tmp_path) -
 
             # a fresh page load: the login cookie keeps the manager in, no form again
             page.goto(f"{servers.dashboard_url}/explanation?client={client_id}")
-            page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+            page.wait_for_selector(".factor-chart", timeout=30_000)
             sentence = requests.get(f"{servers.api_url}/clients/{client_id}/explanation",
                                     headers=headers, timeout=10).json()["raises_risk"][0]
             assert page.get_by_text(sentence["sentence"]).first.is_visible()
     assert SHOT.stat().st_size > 20_000
+
+
+# What the results table shows, read from the grid's accessible cells (the grid itself is a
+# canvas), and whether anything scrolls sideways inside it.
+_TABLE = """() => {
+    const grid = document.querySelector("[data-testid='stDataFrame']");
+    const cells = [...grid.querySelectorAll("[role='gridcell']")].map(c => c.textContent);
+    const wide = [...grid.querySelectorAll('*')].filter(
+        e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible');
+    return {cells, sideways: wide.map(e => e.scrollWidth - e.clientWidth)};
+}"""
+
+
+def test_the_search_table_shows_whole_ids_and_fits_1280_px(trained_root, tmp_path) -> None:
+    with running_servers(trained_root, tmp_path / "logs") as servers:
+        listed = requests.get(f"{servers.api_url}/clients", params={"page_size": 20},
+                              headers={"X-API-Key": servers.key}, timeout=10).json()["clients"]
+        with chromium_page(1280, 900) as page:
+            open_find_page(page, servers.dashboard_url, login=servers.login)
+            page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)
+            page.wait_for_function("() => document.querySelectorAll(\"[role='gridcell']\")"
+                                   ".length > 16", timeout=30_000)
+            shown = page.evaluate(_TABLE)
+    columns = 8
+    rows = [shown["cells"][i:i + columns] for i in range(0, len(shown["cells"]), columns)]
+    assert len(rows) >= 3                                    # the rows drawn so far
+    assert [r[0] for r in rows] == [str(c["client_id"]) for c in listed[:len(rows)]]
+    assert all(r[0].isdigit() for r in rows)                 # never 100190.99999999999
+    assert [r[6] for r in rows[:3]] == [c["display"]["credit"] for c in listed[:3]]
+    assert shown["sideways"] == []                           # no column cut off at 1,280 px

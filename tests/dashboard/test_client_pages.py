@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 
 import pytest
@@ -15,8 +14,18 @@ def shown_percent(text: str) -> float:
     return float(text.replace("%", "").strip()) / 100
 
 
-def figure(at, index: int = 0) -> dict:
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
+def chart(at, css_class: str) -> str:
+    """The HTML of the page's chart of this class (dashboard.charts)."""
+    return next(t for t in texts(at.markdown) if f'class="{css_class}"' in t)
+
+
+def attributes(markup: str, element: str, *names: str) -> list[tuple[str, ...]]:
+    """The ``data-*`` attributes of every ``element`` (a class) of a chart, in order."""
+    found = []
+    for tag in re.findall(rf'<div class="{element}"[^>]*>', markup):
+        found.append(tuple(html.unescape(re.search(rf'data-{n}="([^"]*)"', tag)[1])
+                           for n in names))
+    return found
 
 
 @pytest.mark.parametrize("decision", ["granted", "refused"])
@@ -59,13 +68,18 @@ def test_explanation_lists_the_apis_sentences_and_draws_its_contributions(
     assert raising == [f["sentence"] for f in expected["raises_risk"]]
     assert lowering == [f["sentence"] for f in expected["lowers_risk"]]
     assert raising or lowering
-    bars = figure(at)["data"][0]
+    markup = chart(at, "factor-chart")
+    bars = attributes(markup, "factor", "feature", "contribution")
     factors = expected["raises_risk"] + expected["lowers_risk"]
-    assert sorted(bars["x"]) == pytest.approx(sorted(f["contribution"] for f in factors))
-    for label, value in zip(bars["y"], bars["x"], strict=True):
-        assert label.startswith("▲" if value > 0 else "▼")  # direction also as a symbol
+    assert sorted(float(c) for _, c in bars) == pytest.approx(
+        sorted(f["contribution"] for f in factors), abs=1e-6)
+    for factor in factors:                      # direction also as a symbol, value in words
+        mark = "▲" if factor["contribution"] > 0 else "▼"
+        assert f"{mark} {html.escape(factor['label'])}" in markup
+        assert html.escape(factor["display"]) in markup
     caption = " ".join(texts(at.caption))
     assert all(f["label"] in caption for f in factors)
+    assert "SHAP" not in caption and "log-odds" not in caption    # no developer words
 
 
 def test_client_information_shows_labels_and_readable_values(dashboard_env,
@@ -80,37 +94,76 @@ def test_client_information_shows_labels_and_readable_values(dashboard_env,
     assert not set(table["Information"]) & {f["name"] for f in expected if f["name"] != f["label"]}
 
 
-def test_comparison_marks_the_clients_value_and_lists_similar_clients_outcomes(
+def test_comparison_sets_the_client_beside_the_group_the_manager_chooses(
         dashboard_env, granted_and_refused) -> None:
     client_id = granted_and_refused["refused"]
-    offered = dashboard_env.get("/features")["features"]
-    feature = next(f for f in offered if f["feature"] == "AMT_CREDIT")
-    expected = dashboard_env.get(f"/population/{feature['feature']}", client_id=client_id, k=50)
-    similar = dashboard_env.get(f"/clients/{client_id}/similar", k=10)["clients"]
-
     at = open_page("views/comparison.py", client_id)
     assert not at.exception
-    picker = at.selectbox(key="compare-feature")
-    assert picker.options == [f["label"] for f in offered]
-    picker.select(feature["feature"]).run()
+    picker = at.selectbox(key="compare-group")
+    expected = dashboard_env.get(f"/clients/{client_id}/comparison")
+    assert picker.value == "similar"
+    assert picker.options == [g["label"] for g in expected["groups"]]   # shown in words
+    picker.select("age_band").run()                    # the manager's choice
     assert not at.exception
-    chart = figure(at)
-    assert {trace["name"] for trace in chart["data"]} == {"all clients", "similar clients"}
-    marker = [s for s in chart["layout"]["shapes"] if s.get("type") == "line"]
-    assert marker[0]["x0"] == pytest.approx(expected["client_value"])
-    shares = next(t for t in chart["data"] if t["name"] == "similar clients")["customdata"]
-    assert [s[0] for s in shares] == pytest.approx(expected["histograms"]["similar"])
-    assert f"{expected['client_value']:,.0f}" in " ".join(texts(at.caption))
+    expected = dashboard_env.get(f"/clients/{client_id}/comparison", group="age_band")
+    assert expected["group"]["name"].startswith("Past clients aged ")
+    assert any(expected["group"]["name"] in t and f"{expected['group']['size']:,} past clients"
+               in t for t in texts(at.markdown))
+    table = at.table[0].value                            # where the client stands
+    assert list(table["Factor"]) == [f["label"] for f in expected["factors"]]
+    assert list(table["This client"]) == [f["client_display"] for f in expected["factors"]]
+    assert list(table["Median of the group"]) == [
+        f["group_median_display"] or "not known" for f in expected["factors"]]
+    assert list(table["Where the client stands"]) == [f["standing"] for f in expected["factors"]]
+    markup = chart(at, "group-chart")
+    assert 'data-group="age_band"' in markup
+    distribution = expected["distribution"]
+    counts = attributes(markup, "bin", "repaid", "defaulted")
+    assert [(int(a), int(b)) for a, b in counts] == list(
+        zip(distribution["repaid"], distribution["defaulted"], strict=True))
+    assert "▼ This client" in markup and html.escape(distribution["bins"][0]) in markup
+    assert at.selectbox(key="compare-feature").value == distribution["feature"]
 
-    table = at.table[0].value
-    assert list(table["Client"]) == [c["client_id"] for c in similar]
-    words = ["✖ Had payment difficulties" if c["defaulted"] else "✔ Repaid" for c in similar]
-    assert list(table["Outcome"]) == words
+    at.selectbox(key="compare-feature").select("AMT_INCOME_TOTAL").run()   # another feature
+    assert not at.exception
+    assert 'data-feature="AMT_INCOME_TOTAL"' in chart(at, "group-chart")
+    assert 'data-group="age_band"' in chart(at, "group-chart")             # group kept
+
+
+def test_similar_clients_are_a_table_whose_rows_open_their_figures(dashboard_env,
+                                                                   granted_and_refused) -> None:
+    client_id = granted_and_refused["refused"]
+    similar = dashboard_env.get(f"/clients/{client_id}/similar", k=10)
+    at = open_page("views/comparison.py", client_id)
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["Past client"]) == [str(c["client_id"]) for c in similar["clients"]]
+    assert list(table["Outcome"]) == ["✖ Difficulties" if c["defaulted"]
+                                      else "✔ Repaid" for c in similar["clients"]]
+    assert list(table["Loan amount"]) == [c["figures"]["AMT_CREDIT"] for c in similar["clients"]]
+    assert not {"AMT_CREDIT", "DAYS_BIRTH"} & set(table.columns)
+    at.session_state["similar-clients"] = {"selection": {"rows": [1], "columns": [],
+                                                         "cells": []}}
+    at.run()
+    assert not at.exception
+    other = similar["clients"][1]
+    beside = at.table[-1].value
+    assert list(beside.columns) == ["Figure", f"Client {client_id}",
+                                    f"Past client {other['client_id']}"]
+    mine = {f["label"]: f["display"] for f in dashboard_env.get(f"/clients/{client_id}")["fields"]}
+    row = beside[beside["Figure"] == "Loan amount"].iloc[0]
+    assert row[f"Client {client_id}"] == mine["Loan amount"]
+    assert row[f"Past client {other['client_id']}"] == other["figures"]["AMT_CREDIT"]
+
+
+def typed(value: float) -> str:
+    """An amount as a manager types it (thousands separated, no decimals)."""
+    return f"{value:,.0f}"
 
 
 def rescore(at, values: dict[str, float], client_id: int):
     for column, value in values.items():
-        at.number_input(key=f"wi-{client_id}-{column}").set_value(value)
+        at.text_input(key=f"wi-{client_id}-{column}").input(typed(value))
     return next(b for b in at.button if b.label == "Re-score").click().run()
 
 
@@ -131,14 +184,16 @@ def test_what_if_rescores_a_tried_suggestion_as_a_simulation(dashboard_env, refu
     record = dashboard_env.get(f"/clients/{client_id}")["application"]
     current = dashboard_env.get(f"/clients/{client_id}/score")
     values = suggestion_values(current["what_would_change"]["proposals"][0])
+    values = {k: float(round(v)) for k, v in values.items()}     # what a manager types
     expected = dashboard_env.post("/simulate", {"clients": [{**record, **values}]})
     expected = expected["predictions"][0]
     assert expected["probability"] != pytest.approx(current["probability"], abs=1e-6)
 
     at = open_page("views/what_if.py", client_id)
     assert not at.exception
-    credit = at.number_input(key=f"wi-{client_id}-AMT_CREDIT")
-    assert credit.value == pytest.approx(record["AMT_CREDIT"])  # prefilled from the API record
+    credit = at.text_input(key=f"wi-{client_id}-AMT_CREDIT")
+    assert credit.value == typed(record["AMT_CREDIT"])      # prefilled, thousands separated
+    assert credit.label == "Loan amount (€)"                # the glossary's label, the currency
     rescore(at, values, client_id)
     assert not at.exception
     metrics = {m.label: m for m in at.metric}
@@ -195,10 +250,102 @@ def test_what_if_without_changes_gives_back_the_current_score_reasons_and_propos
 def test_what_if_names_a_refused_field_in_words(dashboard_env, granted_and_refused) -> None:
     client_id = granted_and_refused["granted"]
     at = open_page("views/what_if.py", client_id)
-    at.number_input(key=f"wi-{client_id}-AMT_INCOME_TOTAL").set_value(0.0)  # API needs > 0
+    at.text_input(key=f"wi-{client_id}-AMT_INCOME_TOTAL").input("0")  # API needs > 0
     next(b for b in at.button if b.label == "Re-score").click().run()
     assert not at.exception
     message = " ".join(texts(at.error))
     assert "rejected the request" in message and "Yearly income" in message
-    assert [b.label for b in at.button if b.label == "Retry"] == ["Retry"]
+    assert "Retry" not in [b.label for b in at.button]   # the same input would fail again
     assert "With the changes" not in [m.label for m in at.metric]
+
+
+def test_what_if_reads_amounts_as_people_type_them(dashboard_env, granted_and_refused) -> None:
+    client_id = granted_and_refused["refused"]
+    record = dashboard_env.get(f"/clients/{client_id}")["application"]
+    half = float(round(record["AMT_CREDIT"] / 2))
+    expected = dashboard_env.post("/simulate", {"clients": [{**record, "AMT_CREDIT": half}]})
+    at = open_page("views/what_if.py", client_id)
+    at.text_input(key=f"wi-{client_id}-AMT_CREDIT").input(f"€ {half:,.0f}".replace(",", " "))
+    next(b for b in at.button if b.label == "Re-score").click().run()
+    assert not at.exception
+    new = {m.label: m for m in at.metric}["With the changes"]
+    assert shown_percent(new.value) == pytest.approx(
+        expected["predictions"][0]["probability"], abs=5e-4)
+    caption = " ".join(texts(at.caption))
+    moved = expected["predictions"][0]["probability"] - dashboard_env.get(
+        f"/clients/{client_id}/score")["probability"]
+    words = "goes down" if moved < -5e-4 else "goes up" if moved > 5e-4 else ""
+    assert f"With these changes, the probability of payment difficulties {words}" in caption
+
+
+def test_what_if_says_which_amount_it_cannot_read(dashboard_env, granted_and_refused) -> None:
+    client_id = granted_and_refused["granted"]
+    at = open_page("views/what_if.py", client_id)
+    at.text_input(key=f"wi-{client_id}-AMT_ANNUITY").input("12k")
+    next(b for b in at.button if b.label == "Re-score").click().run()
+    assert not at.exception
+    warned = " ".join(texts(at.warning))
+    assert "Nothing re-scored." in warned and "Loan repayment (annuity): “12k” is not an amount" in warned
+    assert "With the changes" not in [m.label for m in at.metric]
+
+
+CODES = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")   # EXT_SCORES_LOW, AMT_CREDIT, ...
+
+
+def summary_text(at) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", chart(at, "decision-summary")))
+
+
+def test_the_decision_summary_gives_a_refusal_its_reasons_and_way_out_in_plain_words(
+        dashboard_env, refusals) -> None:
+    assert "proposals" in refusals, "the demo data has no refused client with proposals"
+    client_id = refusals["proposals"]
+    score = dashboard_env.get(f"/clients/{client_id}/score")
+    fields = {f["name"]: f for f in dashboard_env.get(f"/clients/{client_id}")["fields"]}
+    at = open_page("views/summary.py", client_id)
+    assert not at.exception
+    assert at.title[0].value == f"Decision summary · client {client_id}"
+    text = " ".join(summary_text(at).split())
+    assert "✖ Credit refused" in text
+    for reason in score["reasons"]:
+        assert " ".join(reason["reason"].split()) in text
+    for proposal in score["what_would_change"]["proposals"]:
+        assert " ".join(proposal["sentence"].split()) in text
+    for name in ("AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "NAME_CONTRACT_TYPE"):
+        assert f"{fields[name]['label']} {fields[name]['display']}" in text
+    assert f"it estimated {100 * score['probability']:.1f} %" in text
+    assert "How the decision is made" in text and "does not use your gender" in text
+    assert not CODES.findall(text)                          # no reason code, no column name
+    assert score["model_version"] not in text
+    assert not any(r["code"] in text for r in score["reasons"])
+    download = at.get("download_button")[0]
+    assert "Download the summary" in download.proto.label
+
+
+def test_the_decision_summary_of_an_approval_names_what_weighed_in_favour(
+        dashboard_env, granted_and_refused) -> None:
+    client_id = granted_and_refused["granted"]
+    explanation = dashboard_env.get(f"/clients/{client_id}/explanation")
+    at = open_page("views/summary.py", client_id)
+    assert not at.exception
+    text = " ".join(summary_text(at).split())
+    assert "✔ Credit granted" in text
+    assert "The main reasons" not in text and "What would change the decision" not in text
+    for factor in explanation["lowers_risk"][:3]:
+        assert " ".join(factor["sentence"].split()) in text
+    assert not CODES.findall(text)
+
+
+def test_the_summary_document_stands_alone_for_printing() -> None:
+    from dashboard import decision_summary
+
+    body = decision_summary.fragment(
+        100191, {"decision": "refused", "probability": 0.2, "threshold": 0.1,
+                 "reasons": [{"code": "AGE", "reason": "Age of the applicant",
+                              "contribution": 0.3}],
+                 "what_would_change": {"proposals": [], "message": "No change found."}},
+        {"fields": [{"name": "AMT_CREDIT", "label": "Loan amount", "display": "€529,862"}]})
+    page = decision_summary.document(body, 100191)
+    assert page.startswith("<!doctype html>") and "@page{size:A4" in page
+    assert "Client 100191" in page and "€529,862" in page and "Age of the applicant" in page
+    assert "No change found." in page and "AGE<" not in page

@@ -20,7 +20,7 @@ def test_filters_and_paging_list_exactly_the_apis_clients(dashboard_env) -> None
     assert not at.exception
     expected = dashboard_env.get("/clients", decision="refused", page=2, page_size=10)
     table = at.dataframe[0].value
-    assert list(table["Client"]) == [c["client_id"] for c in expected["clients"]]
+    assert list(table["Client"]) == [str(c["client_id"]) for c in expected["clients"]]
     assert set(table["Decision"]) == {"Credit refused"}
     assert f"{expected['total']:,} matching clients · page 2 of {expected['pages']}" in texts(
         at.caption)
@@ -39,18 +39,82 @@ def test_an_id_opens_the_score_card_and_lands_in_the_url(dashboard_env,
     assert at.metric[0].label == "Probability of payment difficulties"
 
 
-@pytest.mark.parametrize("typed, message", [
-    ("12", "Client 12 is not in the client book"),
-    ("abc", "A client ID is a whole number"),
-])
-def test_a_wrong_id_says_so_and_stays_on_the_page(dashboard_env, typed, message) -> None:
+def test_ids_in_the_table_are_whole_numbers_even_where_floats_are_not_exact() -> None:
+    from dashboard.client_table import results_table
+
+    rows = [{"client_id": i, "decision": "granted", "probability": 0.05, "gender": "Female",
+             "contract_type": "Cash loans",
+             "display": {"age_years": "35 years", "income": "€180,000", "credit": "€529,862"}}
+            for i in (100191, 100040, 100053)]
+    table = results_table(rows, {"age_years": "Age", "income": "Yearly income",
+                                 "credit": "Loan amount"})
+    # text, not a float the browser rounds: 100191 read as 100190.99999999999 before
+    assert list(table["Client"]) == ["100191", "100040", "100053"]
+    assert list(table["Loan amount"]) == ["€529,862"] * 3
+    assert list(table["Probability"]) == ["5.0 %"] * 3
+
+
+def test_the_table_shows_the_apis_ids_and_figures_as_every_page_does(dashboard_env) -> None:
     at = open_page(FIND)
+    assert not at.exception
+    expected = dashboard_env.get("/clients", page=1, page_size=20)["clients"]
+    table = at.dataframe[0].value
+    assert list(table["Client"]) == [str(c["client_id"]) for c in expected]
+    assert all(text.isdigit() for text in table["Client"])
+    assert list(table["Yearly income"]) == [c["display"]["income"] for c in expected]
+    assert list(table["Age"]) == [c["display"]["age_years"] for c in expected]
+    first = dashboard_env.get(f"/clients/{expected[0]['client_id']}")["fields"]
+    loan = next(f["display"] for f in first if f["name"] == "AMT_CREDIT")
+    assert table["Loan amount"].iloc[0] == loan      # the same rounding as the client's page
+    assert not {"Credit amount", "Age (years)"} & set(table.columns)
+
+
+def search_with_filters(at):
+    """The manager's search: refused clients, 10 a page, page 2."""
+    at.selectbox(key="filter-decision").select("refused")
+    at.selectbox(key="page-size").select(10)
+    at.number_input(key="page").set_value(2)
+    return at.run()
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("99999999", "No client with ID 99999999 in the client book. Check the number."),
+    ("abc", "“abc” is not a client ID: a client ID is a whole number"),
+    ("12345678901234567890", "“12345678901234567890” has 20 digits: a client ID has at most 19"),
+])
+def test_a_typo_or_an_unknown_id_says_so_and_keeps_the_search(dashboard_env, typed,
+                                                              message) -> None:
+    at = search_with_filters(open_page(FIND))
+    before = list(at.dataframe[0].value["Client"])
     at.text_input(key="typed-id").input(typed)
     next(b for b in at.button if b.label == "Open client").click().run()
     assert not at.exception
-    assert any(message in text for text in texts(at.error) + texts(at.warning))
+    assert any(message in text for text in texts(at.warning))
+    assert not at.error                                     # not an outage
+    assert "Retry" not in [b.label for b in at.button]
+    assert not any("search page" in text for text in texts(at.warning))   # we are on it
     assert at.title[0].value == "Find a client"
     assert "client" not in at.query_params
+    assert at.selectbox(key="filter-decision").value == "refused"       # the search is kept
+    assert at.number_input(key="page").value == 2
+    assert list(at.dataframe[0].value["Client"]) == before
+    assert at.text_input(key="typed-id").value == typed                 # to correct it
+
+
+@pytest.mark.parametrize("link, message", [
+    ("abc", "“abc” is not a client ID"),
+    ("12345678901234567890", "has 20 digits"),
+])
+def test_a_link_with_a_bad_id_says_so(dashboard_env, granted_and_refused, link,
+                                      message) -> None:
+    at = open_page("views/score_card.py", granted_and_refused["granted"])   # a client chosen
+    at.query_params["client"] = link
+    at.run()
+    assert not at.exception
+    warned = " ".join(texts(at.warning))
+    assert "This link names no client." in warned and message in warned
+    assert not any("No client chosen yet" in text for text in texts(at.info))
+    assert not at.metric                    # never the client chosen before the link
 
 
 def test_picking_a_row_opens_that_client(dashboard_env) -> None:
@@ -106,5 +170,6 @@ def test_the_sidebar_refuses_an_unknown_id_and_keeps_the_client(dashboard_env,
     at.sidebar.text_input(key="quick-id").input("7")
     next(b for b in at.sidebar.button if b.label == "Open").click().run()
     assert not at.exception
-    assert "Client 7 is not in the client book" in " ".join(texts(at.sidebar.error))
+    assert "No client with ID 7 in the client book" in " ".join(texts(at.sidebar.warning))
+    assert not at.sidebar.error
     assert at.title[0].value == f"Score card · client {client_id}"

@@ -70,7 +70,9 @@ def test_the_right_password_opens_the_linked_page_and_the_api_audits_the_manager
     assert f"Logged in as **{NAME}** (`{USER}`)" in texts(at.sidebar.markdown)
     rows = audit(dashboard_env)[before:]
     assert [(r["acting_user"], r["actor_key"], r["endpoint"], r["client_id"]) for r in rows] == [
-        (USER, "key", "GET /clients/{client_id}/score", client_id)]
+        (USER, "key", "GET /clients/{client_id}/score", client_id),
+        # the score card also shows the client's logged decisions (dashboard/oversight.py)
+        (USER, "key", "GET /clients/{client_id}/decisions", client_id)]
     assert rows[0]["model_version"] == expected["model_version"]
 
 
@@ -100,11 +102,12 @@ def test_each_page_a_manager_opens_is_audited_once_reruns_are_not(dashboard_env,
     rows = audit(dashboard_env)[start:]
     assert [(r["endpoint"], r["acting_user"]) for r in rows] == [
         ("GET /clients/{client_id}/explanation", USER),
-        ("GET /clients/{client_id}/score", USER)]
+        ("GET /clients/{client_id}/score", USER),
+        ("GET /clients/{client_id}/decisions", USER)]
     other = open_page("views/score_card.py", client_id)    # another session: its own rows
     assert not other.exception
-    assert [r["endpoint"] for r in audit(dashboard_env)[start + 2:]] == [
-        "GET /clients/{client_id}/score"]
+    assert [r["endpoint"] for r in audit(dashboard_env)[start + 3:]] == [
+        "GET /clients/{client_id}/score", "GET /clients/{client_id}/decisions"]
 
 
 def test_without_logins_in_the_file_the_dashboard_says_how_to_create_them(

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
-from apptest import open_page, texts
+from apptest import open_page, position, texts
 
 from credit_scoring_kedro.serving.artifacts import data_root
 
 MONITORING = "views/monitoring.py"
 
 
-def test_importance_page_draws_the_apis_ranking(dashboard_env) -> None:
-    expected = dashboard_env.get("/features/importance", top=15)["features"]
+def test_importance_page_draws_the_apis_ranking_as_shares_of_the_weight(dashboard_env) -> None:
+    every = dashboard_env.get("/features/importance", top=1000)["features"]
+    total = sum(f["mean_abs_shap"] for f in every)
     at = open_page("views/importance.py")
     assert not at.exception
-    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
-    assert [label.replace("<br>", " ") for label in bars["y"]][::-1] == [
-        f["label"] for f in expected]
-    assert bars["x"][::-1] == pytest.approx([f["mean_abs_shap"] for f in expected])
-    assert expected[0]["label"] in " ".join(texts(at.caption))
+    markup = next(t for t in texts(at.markdown) if 'class="importance-chart"' in t)
+    rows = re.findall(r'<div class="importance" data-share="([0-9.]+)"[^>]*>([^<]*)</div>',
+                      markup)
+    assert [html.unescape(label) for _, label in rows] == [f["label"] for f in every[:15]]
+    assert [float(share) for share, _ in rows] == pytest.approx(
+        [f["mean_abs_shap"] / total for f in every[:15]], abs=1e-6)
+    caption = " ".join(texts(at.caption))
+    assert every[0]["label"] in caption
+    assert "SHAP" not in caption + markup and "log-odds" not in caption + markup
 
 
 def test_monitoring_without_reports_says_to_run_the_pipelines(dashboard_env, tmp_path) -> None:
@@ -37,20 +44,26 @@ def test_monitoring_shows_the_catalogs_drift_summary_and_report(dashboard_env,
     with data_root(monitored_root):
         at = open_page(MONITORING)
     assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Features checked"] == str(summary["features_checked"])
-    assert metrics["Features that drifted"].startswith(f"{summary['drifted_features']} (")
-    table = at.dataframe[0].value
-    assert list(table["Column"]) == [f["feature"] for f in summary["features"]]
+    verdict = next(t for t in texts(at.markdown) if 'class="drift-verdict"' in t)
+    assert position(at, "markdown", 'class="drift-verdict"') < position(at, "table", "")
+    assert (f"{summary['drifted_features']} of the {summary['features_checked']} features "
+            "checked") in verdict
+    assert ("Drift detected" if summary["dataset_drift"] else "No overall drift") in verdict
+    table = at.table[0].value
+    assert list(table.columns) == ["Feature", "Verdict", "Difference", "Limit", "Measured by"]
     labels = {f["feature"]: f["label"]
               for f in dashboard_env.get("/features/importance", top=1000)["features"]}
-    assert list(table["Feature"]) == [labels.get(f["feature"], f["feature"])
-                                      for f in summary["features"]]
-    assert set(table["Feature"]) - set(table["Column"])   # plain words, not only column names
-    assert list(table["Verdict"]) == ["⚠ Drift" if f["drifted"] else "✓ Stable"
-                                      for f in summary["features"]]
+    rows = sorted(summary["features"], key=lambda f: (not f["drifted"], -f["score"]))
+    assert list(table["Feature"]) == [labels[f["feature"]] for f in rows]
+    assert not set(table["Feature"]) & {f["feature"] for f in rows}   # no column name
+    assert list(table["Verdict"]) == ["⚠ Drift" if f["drifted"] else "✓ Stable" for f in rows]
     assert at.get("download_button")
-    assert at.get("iframe")  # the evidently report, embedded
+    assert not at.get("iframe")              # the 5-10 MB report only when asked for
+    next(b for b in at.button if b.label == "Show the full drift report").click()
+    with data_root(monitored_root):
+        at.run()
+    assert not at.exception
+    assert at.get("iframe")                  # now embedded
 
 
 IMPORTANCE = "views/importance.py"

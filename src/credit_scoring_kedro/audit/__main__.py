@@ -24,7 +24,9 @@ def logged_rows(url: str, decision_ids: list[str], last: int | None) -> list[dic
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            query = sa.select(PREDICTIONS)
+            # a log written before a column existed is read as it is (an audit never migrates)
+            present = {c["name"] for c in sa.inspect(conn).get_columns(PREDICTIONS.name)}
+            query = sa.select(*[c for c in PREDICTIONS.columns if c.name in present])
             if last:
                 query = query.where(PREDICTIONS.c.features.is_not(None)).order_by(
                     PREDICTIONS.c.id.desc()).limit(last)

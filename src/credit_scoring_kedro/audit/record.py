@@ -21,6 +21,9 @@ import numpy as np
 
 SEALED = ("decision_id", "client_id", "model_version", "threshold", "probability", "decision",
           "inputs", "reason_codes", "features", "history_snapshot")
+#: Sealed when present: columns added later (who asked for the decision, what the model
+#: decided under the review switch). A row logged before them seals as it always did.
+SEALED_WHEN_PRESENT = ("automatic_decision", "acting_user")
 
 
 def encode_features(row: np.ndarray) -> str:
@@ -37,6 +40,7 @@ def seal(row: Mapping[str, Any]) -> str:
     """SHA-256 of the record's decision content (floats by their exact repr)."""
     content = {k: (repr(float(row[k])) if k in ("threshold", "probability") and row.get(k)
                    is not None else row.get(k)) for k in SEALED}
+    content |= {k: row[k] for k in SEALED_WHEN_PRESENT if row.get(k) is not None}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -5,7 +5,10 @@ What is checked, in order, each with its own verdict:
 1. the seal: the record is as it was written (no column changed since);
 2. the model: the bundle of the record's version is still kept (``model_bundle/versions``);
 3. the probability: the model applied to the stored feature row gives the logged one (to
-   ``1e-12``) and, with the logged threshold, the logged decision;
+   ``1e-12``) and, with the logged threshold, the logged decision. A decision logged as
+   ``review`` (the review switch was on: a person decides, see
+   :mod:`credit_scoring_kedro.serving.review_mode`) is checked on what the model decided,
+   its ``automatic_decision``;
 4. the inputs: the application features recomputed from the logged inputs equal those of the
    stored row (the history features come from the stored row only).
 
@@ -41,8 +44,9 @@ class Replay:
     checks: dict[str, bool] = field(default_factory=dict)
     logged_probability: float | None = None
     replayed_probability: float | None = None
-    logged_decision: str | None = None
-    replayed_decision: str | None = None
+    logged_decision: str | None = None              # granted, refused or review
+    logged_automatic_decision: str | None = None    # the model's (granted or refused)
+    replayed_decision: str | None = None            # the model's, recomputed
     model_version: str | None = None
     history_snapshot: str | None = None
     problems: list[str] = field(default_factory=list)
@@ -78,6 +82,7 @@ def replay(record: Mapping[str, Any], bundles: Path | str) -> Replay:
             raw[key] = _stored_text(key, raw[key])
     out = Replay(str(raw.get("decision_id")), False,
                  logged_probability=raw.get("probability"), logged_decision=raw.get("decision"),
+                 logged_automatic_decision=raw.get("automatic_decision") or raw.get("decision"),
                  model_version=raw.get("model_version"),
                  history_snapshot=raw.get("history_snapshot"))
     out.checks["sealed"] = bool(raw.get("record_hash")) and seal(raw) == raw["record_hash"]
@@ -107,13 +112,17 @@ def replay(record: Mapping[str, Any], bundles: Path | str) -> Replay:
     threshold = float(raw["threshold"])
     out.replayed_decision = "refused" if probability >= threshold else "granted"
     out.checks["probability"] = abs(probability - float(raw["probability"])) <= TOLERANCE
-    out.checks["decision"] = (out.replayed_decision == raw["decision"]
+    # under the review switch the log says "review" and keeps the model's decision beside it
+    consistent = raw["decision"] in (out.logged_automatic_decision, "review")
+    out.checks["decision"] = (consistent and out.replayed_decision == out.logged_automatic_decision
                               and threshold == float(bundle.threshold))
     if not out.checks["probability"]:
         out.problems.append(f"the model gives {probability!r}, the log {raw['probability']!r}")
     if not out.checks["decision"]:
+        said = raw["decision"] if raw["decision"] == out.logged_automatic_decision else (
+            f"{raw['decision']} (model: {out.logged_automatic_decision})")
         out.problems.append(f"the decision replays as {out.replayed_decision} at the model's "
-                            f"threshold {bundle.threshold!r}; the log says {raw['decision']} "
+                            f"threshold {bundle.threshold!r}; the log says {said} "
                             f"at {threshold!r}")
     inputs = json.loads(raw["inputs"])
     recomputed, _ = scorer.feature_matrix([inputs])

@@ -2,27 +2,38 @@
 
 Each history table is described once as a :class:`Family` (which columns, which
 statistics, which subsets such as "active credits only", which category shares).
-The same description produces the polars aggregation and the feature dictionary,
-so a feature can never exist without its plain-language description.
+The same description produces the aggregation and the feature dictionary, so a
+feature can never exist without its plain-language description.
+
+The aggregation is written in narwhals expressions: one definition that runs on polars
+(the default engine) and on PySpark (``kedro run --env spark``), with the same
+meaning on both (a sum over unknown values stays unknown, a variance is the sample
+variance, a count of distinct values ignores unknowns). ``tests/features/test_engines.py``
+checks that the two engines give the same table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-import polars as pl
+import narwhals as nw
 
-#: Statistic name -> how polars computes it over the rows of one client.
-STATISTICS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
+from credit_scoring_kedro.features.frames import lazy
+
+#: Statistic name -> how it is computed over the rows of one client (narwhals: any engine).
+#: Inputs are Float64 columns (see :meth:`Family.prepare`) and every result is Float64.
+STATISTICS: dict[str, Callable[[nw.Expr], nw.Expr]] = {
     "min": lambda e: e.min(),
     "max": lambda e: e.max(),
     "mean": lambda e: e.mean(),
-    # a sum over values that are all unknown stays unknown (polars would say 0.0): the model
-    # must tell "no debt" from "debt not reported"
-    "sum": lambda e: pl.when(e.count() > 0).then(e.sum()),
-    "var": lambda e: e.var(),
-    "nunique": lambda e: e.drop_nulls().n_unique(),
+    # a sum over values that are all unknown stays unknown (a plain sum would say 0.0): the
+    # model must tell "no debt" from "debt not reported"
+    "sum": lambda e: nw.when(e.count() > 0).then(e.sum()),
+    "var": lambda e: e.var(ddof=1),
+    # distinct known values: an unknown value is not one more version
+    "nunique": lambda e: (e.n_unique() - e.is_null().any().cast(nw.Int64)).cast(nw.Float64),
 }
 
 
@@ -43,7 +54,7 @@ class Scope:
     """A subset of a client's history rows, e.g. active credits only."""
 
     name: str
-    condition: pl.Expr
+    condition: nw.Expr
     numeric: dict[str, tuple[str, ...]]
 
 
@@ -77,46 +88,51 @@ class Family:
             out += _numeric_features(self, scope.numeric, scope.name)
         return out
 
-    def prepare(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+    def prepare(self, frame: nw.LazyFrame) -> nw.LazyFrame:
         """Row-level columns the aggregation reads: floats, scoped copies, category flags.
 
         Computing them before ``group_by`` keeps every aggregate a plain column
         statistic, which polars runs on its fast grouped kernels (a ``filter`` inside
-        ``agg`` would be evaluated group by group, several times slower).
+        ``agg`` would be evaluated group by group, several times slower) and Spark
+        as one hash aggregation.
         """
-        columns = [pl.col(c).cast(pl.Float64).alias(_float(c)) for c in _all_numeric(self)]
+        columns = [nw.col(c).cast(nw.Float64).alias(_float(c)) for c in _all_numeric(self)]
         for column, labels in self.shares.items():
             for label in labels:
                 # a missing category counts as "not this label": shares are of all rows
-                columns.append((pl.col(column) == label).fill_null(False).cast(pl.Float64)
+                columns.append((nw.col(column) == label).fill_null(False).cast(nw.Float64)
                                .alias(_flag(column, label)))
         for scope in self.scopes:
-            columns.append(scope.condition.cast(pl.Float64).alias(_flag("SCOPE", scope.name)))
+            columns.append(scope.condition.cast(nw.Float64).alias(_flag("SCOPE", scope.name)))
             for column in scope.numeric:
-                columns.append(pl.when(scope.condition).then(pl.col(column).cast(pl.Float64))
+                columns.append(nw.when(scope.condition).then(nw.col(column).cast(nw.Float64))
                                .alias(_scoped(column, scope.name)))
-        return frame.select(pl.col(self.by), *columns)
+        return frame.select(nw.col(self.by), *columns)
 
-    def expressions(self) -> list[pl.Expr]:
+    def expressions(self) -> list[nw.Expr]:
         """The aggregation expressions over :meth:`prepare`'s columns, aligned with :meth:`features`."""
         exprs = []
         if self.count:
-            exprs.append(pl.len().cast(pl.Float64).alias(f"{self.prefix}_COUNT"))
+            exprs.append(nw.len().cast(nw.Float64).alias(f"{self.prefix}_COUNT"))
         exprs += _numeric_exprs(self.prefix, self.numeric, _float)
         for column, labels in self.shares.items():
             for label in labels:
-                exprs.append(pl.col(_flag(column, label)).mean()
+                exprs.append(nw.col(_flag(column, label)).mean()
                              .alias(f"{self.prefix}_{column}_{_slug(label)}_SHARE"))
         for scope in self.scopes:
-            exprs.append(pl.col(_flag("SCOPE", scope.name)).sum()
+            exprs.append(nw.col(_flag("SCOPE", scope.name)).sum()
                          .alias(f"{self.prefix}_{scope.name}_COUNT"))
             exprs += _numeric_exprs(f"{self.prefix}_{scope.name}", scope.numeric,
                                     lambda c, s=scope.name: _scoped(c, s))
         return exprs
 
-    def aggregate(self, frame: pl.LazyFrame) -> pl.LazyFrame:
-        """One row per ``by`` key; float columns only, so the model sees one dtype."""
-        return self.prepare(frame).group_by(self.by).agg(self.expressions())
+    def aggregate(self, frame: Any) -> Any:
+        """One row per ``by`` key; float columns only, so the model sees one dtype.
+
+        ``frame`` is a polars LazyFrame or a Spark DataFrame (or a narwhals frame over
+        either); the result is a lazy query of the same engine.
+        """
+        return self.prepare(lazy(frame)).group_by(self.by).agg(self.expressions()).to_native()
 
 
 def _all_numeric(family: Family) -> list[str]:
@@ -144,9 +160,11 @@ def _numeric_features(family: Family, numeric: dict[str, tuple[str, ...]], scope
     ]
 
 
-def _numeric_exprs(prefix: str, numeric: dict[str, tuple[str, ...]], source_name) -> list[pl.Expr]:
+def _numeric_exprs(prefix: str, numeric: dict[str, tuple[str, ...]], source_name) -> list[nw.Expr]:
+    # no cast around a statistic: polars fuses `when(count > 0).then(sum)` into one grouped
+    # kernel only when nothing wraps it (a cast made it a per-group branch)
     return [
-        STATISTICS[stat](pl.col(source_name(column))).cast(pl.Float64)
+        STATISTICS[stat](nw.col(source_name(column)))
         .alias(f"{prefix}_{column}_{stat.upper()}")
         for column, stats in numeric.items()
         for stat in stats

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import polars as pl
+from typing import Any
+
+import narwhals as nw
 
 from credit_scoring_kedro.features.aggregation import Family, Scope
+from credit_scoring_kedro.features.frames import lazy, left_join_in_order
 
 _LATE_STATUSES = ["1", "2", "3", "4", "5"]  # months with days past due, by 30-day band
 
@@ -50,33 +53,38 @@ BUREAU = Family(
         "CREDIT_CURRENCY": ("currency 1",),
     },
     scopes=(
-        Scope("ACTIVE", pl.col("CREDIT_ACTIVE") == "Active", _SCOPED),
-        Scope("CLOSED", pl.col("CREDIT_ACTIVE") == "Closed", _SCOPED),
+        Scope("ACTIVE", nw.col("CREDIT_ACTIVE") == "Active", _SCOPED),
+        Scope("CLOSED", nw.col("CREDIT_ACTIVE") == "Closed", _SCOPED),
     ),
 )
 
 
-def summarise_bureau_balance(bureau_balance: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per bureau credit (SK_ID_BUREAU) from its monthly statuses."""
-    status = pl.col("STATUS")
-    return bureau_balance.group_by("SK_ID_BUREAU").agg(
-        pl.len().cast(pl.Float64).alias("BB_MONTHS_COUNT"),
-        pl.col("MONTHS_BALANCE").min().cast(pl.Float64).alias("BB_MONTHS_OLDEST"),
-        status.is_in(_LATE_STATUSES).cast(pl.Float64).mean().alias("BB_LATE_SHARE"),
-        (status == "C").cast(pl.Float64).mean().alias("BB_CLOSED_SHARE"),
+def summarise_bureau_balance(bureau_balance: Any) -> Any:
+    """One row per bureau credit (SK_ID_BUREAU) from its monthly statuses (polars or Spark)."""
+    status = nw.col("STATUS")
+    return lazy(bureau_balance).group_by("SK_ID_BUREAU").agg(
+        nw.len().cast(nw.Float64).alias("BB_MONTHS_COUNT"),
+        nw.col("MONTHS_BALANCE").min().cast(nw.Float64).alias("BB_MONTHS_OLDEST"),
+        status.is_in(_LATE_STATUSES).cast(nw.Float64).mean().alias("BB_LATE_SHARE"),
+        (status == "C").cast(nw.Float64).mean().alias("BB_CLOSED_SHARE"),
+    ).to_native()
+
+
+def prepare_bureau(bureau: Any, bureau_balance: Any) -> Any:
+    """Bureau credits with their ratios and monthly-status summary attached (polars or Spark)."""
+    safe_credit = nw.when(nw.col("AMT_CREDIT_SUM") > 0).then(nw.col("AMT_CREDIT_SUM"))
+    credits = lazy(bureau).with_columns(
+        (nw.col("AMT_CREDIT_SUM_DEBT") / safe_credit).alias("DEBT_CREDIT_RATIO"),
+        (nw.col("DAYS_CREDIT_ENDDATE") - nw.col("DAYS_CREDIT")).alias("CREDIT_DURATION"),
     )
+    # keeps the client order of the sorted bureau table (polars)
+    return left_join_in_order(credits, lazy(summarise_bureau_balance(bureau_balance)),
+                              on="SK_ID_BUREAU").to_native()
 
 
-def prepare_bureau(bureau: pl.LazyFrame, bureau_balance: pl.LazyFrame) -> pl.LazyFrame:
-    """Bureau credits with their ratios and monthly-status summary attached."""
-    safe_credit = pl.when(pl.col("AMT_CREDIT_SUM") > 0).then(pl.col("AMT_CREDIT_SUM"))
-    return bureau.with_columns(
-        (pl.col("AMT_CREDIT_SUM_DEBT") / safe_credit).alias("DEBT_CREDIT_RATIO"),
-        (pl.col("DAYS_CREDIT_ENDDATE") - pl.col("DAYS_CREDIT")).alias("CREDIT_DURATION"),
-    ).join(summarise_bureau_balance(bureau_balance), on="SK_ID_BUREAU", how="left",
-           maintain_order="left")  # keeps the client order of the sorted bureau table
+def bureau_aggregates(bureau: Any, bureau_balance: Any) -> Any:
+    """One row per client (SK_ID_CURR) summarising their Credit Bureau history.
 
-
-def bureau_aggregates(bureau: pl.LazyFrame, bureau_balance: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per client (SK_ID_CURR) summarising their Credit Bureau history."""
+    Takes and returns lazy frames of one engine: polars LazyFrames or Spark DataFrames.
+    """
     return BUREAU.aggregate(prepare_bureau(bureau, bureau_balance))

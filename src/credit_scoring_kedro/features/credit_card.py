@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import polars as pl
+from typing import Any
+
+import narwhals as nw
 
 from credit_scoring_kedro.features.aggregation import Family
+from credit_scoring_kedro.features.frames import lazy
 
 _ALL = ("min", "max", "mean", "sum")
 CREDIT_CARD = Family(
@@ -35,16 +38,16 @@ CREDIT_CARD = Family(
 )
 
 
-def prepare_credit_card(credit_card: pl.LazyFrame) -> pl.LazyFrame:
-    """Card use relative to its limit, and payments relative to the minimum due."""
-    safe_limit = pl.when(pl.col("AMT_CREDIT_LIMIT_ACTUAL") > 0).then(pl.col("AMT_CREDIT_LIMIT_ACTUAL"))
-    safe_min = pl.when(pl.col("AMT_INST_MIN_REGULARITY") > 0).then(pl.col("AMT_INST_MIN_REGULARITY"))
-    return credit_card.with_columns(
-        (pl.col("AMT_BALANCE") / safe_limit).alias("BALANCE_LIMIT_RATIO"),
-        (pl.col("AMT_PAYMENT_CURRENT") / safe_min).alias("PAYMENT_MIN_RATIO"),
-    )
+def prepare_credit_card(credit_card: Any) -> Any:
+    """Card use relative to its limit, and payments relative to the minimum due (polars or Spark)."""
+    safe_limit = nw.when(nw.col("AMT_CREDIT_LIMIT_ACTUAL") > 0).then(nw.col("AMT_CREDIT_LIMIT_ACTUAL"))
+    safe_min = nw.when(nw.col("AMT_INST_MIN_REGULARITY") > 0).then(nw.col("AMT_INST_MIN_REGULARITY"))
+    return lazy(credit_card).with_columns(
+        (nw.col("AMT_BALANCE") / safe_limit).alias("BALANCE_LIMIT_RATIO"),
+        (nw.col("AMT_PAYMENT_CURRENT") / safe_min).alias("PAYMENT_MIN_RATIO"),
+    ).to_native()
 
 
-def credit_card_aggregates(credit_card: pl.LazyFrame) -> pl.LazyFrame:
+def credit_card_aggregates(credit_card: Any) -> Any:
     """One row per client (SK_ID_CURR) summarising their credit card use."""
     return CREDIT_CARD.aggregate(prepare_credit_card(credit_card))

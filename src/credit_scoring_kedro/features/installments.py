@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import polars as pl
+from typing import Any
+
+import narwhals as nw
 
 from credit_scoring_kedro.features.aggregation import Family
+from credit_scoring_kedro.features.frames import lazy
 
 INSTALLMENTS = Family(
     table="installments_payments",
@@ -24,21 +27,21 @@ INSTALLMENTS = Family(
 )
 
 
-def prepare_installments(installments: pl.LazyFrame) -> pl.LazyFrame:
-    """Lateness in days and payment shortfall of every instalment."""
-    lateness = pl.col("DAYS_ENTRY_PAYMENT") - pl.col("DAYS_INSTALMENT")
-    shortfall = pl.col("AMT_INSTALMENT") - pl.col("AMT_PAYMENT")
-    safe_due = pl.when(pl.col("AMT_INSTALMENT") > 0).then(pl.col("AMT_INSTALMENT"))
-    return installments.with_columns(
+def prepare_installments(installments: Any) -> Any:
+    """Lateness in days and payment shortfall of every instalment (polars or Spark)."""
+    lateness = nw.col("DAYS_ENTRY_PAYMENT") - nw.col("DAYS_INSTALMENT")
+    shortfall = nw.col("AMT_INSTALMENT") - nw.col("AMT_PAYMENT")
+    safe_due = nw.when(nw.col("AMT_INSTALMENT") > 0).then(nw.col("AMT_INSTALMENT"))
+    return lazy(installments).with_columns(
         lateness.clip(lower_bound=0).alias("DAYS_PAST_DUE"),
         (-lateness).clip(lower_bound=0).alias("DAYS_BEFORE_DUE"),
-        (pl.col("AMT_PAYMENT") / safe_due).alias("PAYMENT_RATIO"),
+        (nw.col("AMT_PAYMENT") / safe_due).alias("PAYMENT_RATIO"),
         shortfall.alias("PAYMENT_SHORTFALL"),
-        (lateness > 0).cast(pl.Float64).alias("LATE_PAYMENT"),
-        (shortfall > 0).cast(pl.Float64).alias("UNDERPAYMENT"),
-    )
+        (lateness > 0).cast(nw.Float64).alias("LATE_PAYMENT"),
+        (shortfall > 0).cast(nw.Float64).alias("UNDERPAYMENT"),
+    ).to_native()
 
 
-def installments_aggregates(installments: pl.LazyFrame) -> pl.LazyFrame:
+def installments_aggregates(installments: Any) -> Any:
     """One row per client (SK_ID_CURR) summarising how they repaid earlier loans."""
     return INSTALLMENTS.aggregate(prepare_installments(installments))

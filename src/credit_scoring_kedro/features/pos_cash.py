@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import polars as pl
+from typing import Any
+
+import narwhals as nw
 
 from credit_scoring_kedro.features.aggregation import Family
+from credit_scoring_kedro.features.frames import lazy
 
 POS_CASH = Family(
     table="pos_cash_balance",
@@ -24,11 +27,12 @@ POS_CASH = Family(
 )
 
 
-def prepare_pos_cash(pos_cash: pl.LazyFrame) -> pl.LazyFrame:
-    """Flag the months with any payment past due."""
-    return pos_cash.with_columns((pl.col("SK_DPD") > 0).cast(pl.Float64).alias("LATE_MONTH"))
+def prepare_pos_cash(pos_cash: Any) -> Any:
+    """Flag the months with any payment past due (polars or Spark)."""
+    return lazy(pos_cash).with_columns(
+        (nw.col("SK_DPD") > 0).cast(nw.Float64).alias("LATE_MONTH")).to_native()
 
 
-def pos_cash_aggregates(pos_cash: pl.LazyFrame) -> pl.LazyFrame:
+def pos_cash_aggregates(pos_cash: Any) -> Any:
     """One row per client (SK_ID_CURR) summarising their POS and cash loan months."""
     return POS_CASH.aggregate(prepare_pos_cash(pos_cash))

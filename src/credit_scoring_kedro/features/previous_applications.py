@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import polars as pl
+from typing import Any
+
+import narwhals as nw
 
 from credit_scoring_kedro.features.aggregation import Family, Scope
+from credit_scoring_kedro.features.frames import lazy
 
 #: Home Credit's placeholder for "no date" in the DAYS_* columns of this table.
 NO_DATE = 365243
@@ -46,21 +49,21 @@ PREVIOUS = Family(
         "NAME_PRODUCT_TYPE": ("x-sell", "walk-in"),
     },
     scopes=(
-        Scope("APPROVED", pl.col("NAME_CONTRACT_STATUS") == "Approved", _SCOPED),
-        Scope("REFUSED", pl.col("NAME_CONTRACT_STATUS") == "Refused", _SCOPED),
+        Scope("APPROVED", nw.col("NAME_CONTRACT_STATUS") == "Approved", _SCOPED),
+        Scope("REFUSED", nw.col("NAME_CONTRACT_STATUS") == "Refused", _SCOPED),
     ),
 )
 
 
-def prepare_previous(previous: pl.LazyFrame) -> pl.LazyFrame:
-    """Placeholder dates removed, asked-versus-granted ratio added."""
-    safe_credit = pl.when(pl.col("AMT_CREDIT") > 0).then(pl.col("AMT_CREDIT"))
-    return previous.with_columns(
-        *[pl.when(pl.col(c) != NO_DATE).then(pl.col(c)).alias(c) for c in _DATE_COLUMNS],
-        (pl.col("AMT_APPLICATION") / safe_credit).alias("APP_CREDIT_RATIO"),
-    )
+def prepare_previous(previous: Any) -> Any:
+    """Placeholder dates removed, asked-versus-granted ratio added (polars or Spark)."""
+    safe_credit = nw.when(nw.col("AMT_CREDIT") > 0).then(nw.col("AMT_CREDIT"))
+    return lazy(previous).with_columns(
+        *[nw.when(nw.col(c) != NO_DATE).then(nw.col(c)).alias(c) for c in _DATE_COLUMNS],
+        (nw.col("AMT_APPLICATION") / safe_credit).alias("APP_CREDIT_RATIO"),
+    ).to_native()
 
 
-def previous_aggregates(previous: pl.LazyFrame) -> pl.LazyFrame:
+def previous_aggregates(previous: Any) -> Any:
     """One row per client (SK_ID_CURR) summarising their earlier Home Credit applications."""
     return PREVIOUS.aggregate(prepare_previous(previous))

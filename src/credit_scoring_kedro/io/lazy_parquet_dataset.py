@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -16,6 +17,10 @@ class LazyParquetDataset(AbstractDataset[pl.DataFrame | pl.LazyFrame, pl.LazyFra
     Saving writes ``<file>.tmp`` and renames it over the target, so the previous
     output stays intact until the new one is complete. Lazy frames are streamed to
     disk, which keeps peak memory low on the full-size tables.
+
+    The same path may hold a Parquet *folder* written by Spark (``kedro run --env spark``
+    writes its part files there): it loads as one table, parts in name order, and a
+    later save replaces the folder with a file.
     """
 
     def __init__(
@@ -34,7 +39,8 @@ class LazyParquetDataset(AbstractDataset[pl.DataFrame | pl.LazyFrame, pl.LazyFra
         return {"filepath": str(PurePosixPath(self._filepath)), "lazy": self._lazy}
 
     def load(self) -> pl.LazyFrame | pl.DataFrame:
-        frame = pl.scan_parquet(self._filepath)
+        source = self._filepath / "*.parquet" if self._filepath.is_dir() else self._filepath
+        frame = pl.scan_parquet(source)
         return frame if self._lazy else frame.collect()
 
     def save(self, data: pl.DataFrame | pl.LazyFrame) -> None:
@@ -45,9 +51,11 @@ class LazyParquetDataset(AbstractDataset[pl.DataFrame | pl.LazyFrame, pl.LazyFra
                 data.sink_parquet(tmp, compression=self._compression)
             else:
                 data.write_parquet(tmp, compression=self._compression)
+            if self._filepath.is_dir():  # the previous output was written by Spark
+                shutil.rmtree(self._filepath)
             os.replace(tmp, self._filepath)
         finally:
             tmp.unlink(missing_ok=True)
 
     def _exists(self) -> bool:
-        return self._filepath.is_file()
+        return self._filepath.is_file() or self._filepath.is_dir()

@@ -225,6 +225,11 @@ def _explain_parse_error(message: str, schema: TableSchema) -> str:
     match = re.search(r"could not parse `(.*?)` as dtype `(\w+)` at column '([^']+)'", message)
     if match:
         value, _, column = match.groups()
-        expected = schema.columns.get(column, "number")
-        return f"column {column}: value {value!r} is not a number (expected {expected})"
+        return not_a_number(column, value, schema)
     return message.splitlines()[0]
+
+
+def not_a_number(column: str, value: str, schema: TableSchema) -> str:
+    """The message for text where the contract wants a number (both engines say it this way)."""
+    expected = schema.columns.get(column, "number")
+    return f"column {column}: value {value!r} is not a number (expected {expected})"

@@ -92,7 +92,7 @@ class HomeCreditTableDataset(AbstractDataset[None, pl.LazyFrame]):
                     "going on without its features",
                     self._schema.name, self._raw_dir, looked_for, self._schema.file,
                 )
-                return pl.LazyFrame(schema=self._schema.polars_schema())
+                return self._empty()
             broken = unreadable_archives(self._raw_dir)
             hint = (f"; unreadable archive(s) {', '.join(broken)}: truncated or corrupt download?"
                     if broken else "")
@@ -100,16 +100,26 @@ class HomeCreditTableDataset(AbstractDataset[None, pl.LazyFrame]):
                 f"{self._schema.name}: required table not found in {self._raw_dir} "
                 f"(looked for {looked_for} or a zip holding {self._schema.file}.csv){hint}"
             )
-        cache = self._cache_dir if self._filepath is None else self._cache_dir / "explicit_files"
-        parquet = cached_parquet(source, self._schema, cache)
+        validated = validate_table(self._read(source), self._schema, str(source))
+        logger.info("%s: read and validated from %s", self._schema.name, source)
+        return validated
+
+    def _cache_for(self) -> Path:
+        return self._cache_dir if self._filepath is None else self._cache_dir / "explicit_files"
+
+    def _read(self, source: RawSource) -> pl.LazyFrame:
+        """The table as stored (numbers as floats), before the contract check."""
+        parquet = cached_parquet(source, self._schema, self._cache_for())
         try:
             frame = pl.scan_parquet(parquet)
             frame.collect_schema()
         except Exception as exc:  # a user-supplied Parquet file can be anything
             raise RawDataError(f"{source}: not a readable Parquet file ({exc})") from exc
-        validated = validate_table(frame, self._schema, str(source))
-        logger.info("%s: read and validated from %s", self._schema.name, source)
-        return validated
+        return frame
+
+    def _empty(self) -> pl.LazyFrame:
+        """An absent optional table: no rows, the contract's columns."""
+        return pl.LazyFrame(schema=self._schema.polars_schema())
 
     def save(self, data: None) -> None:
         raise DatasetError(f"{self._schema.name}: raw tables are read-only")

@@ -1,7 +1,10 @@
 """A client's application in words and readable units (age in years, amounts, yes/no).
 
-What a relationship manager reads to a client: the fields, their order and their unit are
-declared here once; labels come from the glossary (``conf/base/feature_glossary.yml``).
+What a relationship manager reads to a client: the fields and their order are declared here
+once; labels come from the glossary (``conf/base/feature_glossary.yml``) and numbers are
+written by the explanations' own formatters (:class:`~credit_scoring_kedro.explain.units.FeatureUnits`:
+the configured currency, ages in whole years, scores out of 100), so a value reads the same
+on every page and in every sentence.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from credit_scoring_kedro.explain.units import FeatureUnits
 from credit_scoring_kedro.features.domain import DAYS_EMPLOYED_ANOMALY
 
 
@@ -61,14 +65,20 @@ def band(value: float | None, bands) -> str | None:
     return next((name for low, high, name in bands if low <= value < high), None)
 
 
-def display(field: ProfileField, value) -> str:
-    """The value as a client reads it."""
+def display(field: ProfileField, value, units: FeatureUnits | None = None) -> str:
+    """The value as a client reads it.
+
+    ``units``: the explanations' formatters; with them a number reads exactly as in the
+    sentences of "Why this score" (without them, the plain fallbacks below).
+    """
     if _missing(value):
         return "not given"
     if field.column == "DAYS_EMPLOYED" and value == DAYS_EMPLOYED_ANOMALY:
         return "not employed"
     if field.column == "CODE_GENDER":
         return GENDERS.get(value, str(value))
+    if units is not None and field.unit not in ("category", "yes_no"):
+        return units.format(field.column, float(value))
     if field.unit == "years_ago":
         return f"{years(value):.1f} years"
     if field.unit == "money":
@@ -84,8 +94,9 @@ def display(field: ProfileField, value) -> str:
     return str(value)
 
 
-def profile(record: dict, labels: dict[str, str]) -> list[dict]:
-    """The declared fields of one application record, labelled and readable."""
+def profile(record: dict, labels: dict[str, str],
+            units: FeatureUnits | None = None) -> list[dict]:
+    """The declared fields of one application record, labelled and readable (see :func:`display`)."""
     out = []
     for field in PROFILE:
         value = record.get(field.column)
@@ -95,7 +106,7 @@ def profile(record: dict, labels: dict[str, str]) -> list[dict]:
         elif field.unit == "years_ago" and shown is not None:
             shown = years(shown)
         out.append({"name": field.column, "label": labels.get(field.column, field.column),
-                    "value": shown, "display": display(field, value)})
+                    "value": shown, "display": display(field, value, units)})
     return out
 
 

@@ -27,12 +27,18 @@ import yaml
 
 from credit_scoring_kedro.serving.processes import PROJECT
 
-ROLES = ("viewer", "scorer", "admin")   # each role may do what the roles before it may
+#: Each role may do what the roles before it may: a viewer reads, a scorer also decides
+#: (POST /predict), a manager also oversees decisions (overrides, contests: human oversight,
+#: serving/oversight.py), an admin also switches the review mode and reloads the model.
+ROLES = ("viewer", "scorer", "manager", "admin")
 DEFAULT_FILE = PROJECT / "conf" / "local" / "credentials.yml"
 PASSWORD_FILE = "dashboard_initial_password.txt"
-# The keys a fresh installation gets: the dashboard reads client data, the origination system
+# The keys a fresh installation gets: the dashboard's managers read client data, decide and
+# oversee decisions (always naming themselves in X-Acting-User), the origination system
 # scores applications, the operator reloads models. The dashboard never holds an admin key.
-DEFAULT_KEYS = {"dashboard": "viewer", "scorer": "scorer", "admin": "admin"}
+DEFAULT_KEYS = {"dashboard": "manager", "scorer": "scorer", "admin": "admin"}
+#: Keys an earlier version created with a lower role, raised by :func:`ensure` (secret kept).
+UPGRADED_KEYS = {"dashboard": ("viewer", "manager")}
 FIRST_USER = "manager"
 
 
@@ -94,6 +100,11 @@ def ensure(path: Path | None = None) -> bool:
         if name not in keys:
             keys[name] = {"key": _secret(), "role": role}
             changed = True
+    for name, (old, new) in UPGRADED_KEYS.items():
+        # the dashboard's key was a viewer before human oversight: same secret, new role
+        if isinstance(keys.get(name), dict) and keys[name].get("role") == old:
+            keys[name]["role"] = new
+            changed = True
     dashboard = content.setdefault("dashboard", {}) or {}
     content["dashboard"] = dashboard
     if not (dashboard.get("credentials") or {}).get("usernames"):
@@ -118,7 +129,7 @@ def ensure(path: Path | None = None) -> bool:
 
 
 def export_dashboard(target: Path, path: Path | None = None) -> None:
-    """What a dashboard host may hold: the logins and the ``dashboard`` viewer key, no other."""
+    """What a dashboard host may hold: the logins and the ``dashboard`` key (manager), no other."""
     content = read(path)
     key = ((content.get("credit_api") or {}).get("keys") or {}).get("dashboard")
     if key is None or not content.get("dashboard"):
@@ -185,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     user_cmd.add_argument("--name", default=None, help="the name shown in the dashboard")
     commands.add_parser("show-password", help="the first login's generated password")
     export_cmd = commands.add_parser("export-dashboard",
-                                     help="write the dashboard host's file (logins, viewer key)")
+                                     help="write the dashboard host's file (logins, its manager key)")
     export_cmd.add_argument("target", type=Path)
     key_cmd = commands.add_parser("key", help="print one key's secret (for a client's config)")
     key_cmd.add_argument("name")
@@ -221,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         except KeyError as error:
             print(f"!! {error.args[0]}", file=sys.stderr)
             return 2
-        print(f">> {args.target}: the dashboard's logins and viewer key (mode 600)")
+        print(f">> {args.target}: the dashboard's logins and manager key (mode 600)")
     elif args.command == "key":
         secret = key_of(args.name, path)
         if not secret:

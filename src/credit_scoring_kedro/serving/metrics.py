@@ -1,6 +1,6 @@
 """Prometheus metrics of the scoring API, shared by every gunicorn worker.
 
-Requests (by endpoint and status) and their latency, decisions (granted / refused) and the
+Requests (by endpoint and status) and their latency, decisions (granted / refused / review) and the
 prediction log's rows (written, spilled to the local file, replayed from it, failed).
 
 Under gunicorn with several workers each worker counts in its own process: with
@@ -80,10 +80,11 @@ def observe_request(endpoint: str, status: int, seconds: float) -> None:
 
 def count_decisions(predictions: list[dict]) -> None:
     granted = sum(p["decision"] == "granted" for p in predictions)
-    if granted:
-        DECISIONS.labels("granted").inc(granted)
-    if len(predictions) - granted:
-        DECISIONS.labels("refused").inc(len(predictions) - granted)
+    review = sum(p["decision"] == "review" for p in predictions)   # the review switch was on
+    for label, count in (("granted", granted), ("review", review),
+                         ("refused", len(predictions) - granted - review)):
+        if count:
+            DECISIONS.labels(label).inc(count)
 
 
 def count_rows(table: str, outcome: str, rows: int) -> None:

@@ -83,7 +83,12 @@ PREDICTIONS = sa.Table(
     sa.Column("client_id", sa.BigInteger, nullable=True),
     sa.Column("model_version", sa.String(64), nullable=False),
     sa.Column("probability", sa.Float, nullable=False),
+    # granted / refused; "review" while the review switch is on (serving/review_mode.py)
     sa.Column("decision", sa.String(16), nullable=False),
+    # what the model decided (granted / refused), also under review (None: logged before)
+    sa.Column("automatic_decision", sa.String(16), nullable=True),
+    # the person who asked for the decision (X-Acting-User, e.g. the dashboard's manager)
+    sa.Column("acting_user", sa.String(128), nullable=True),
     sa.Column("threshold", sa.Float, nullable=False),
     sa.Column("inputs", sa.Text, nullable=False),   # the request record, JSON
     sa.Column("reason_codes", sa.Text, nullable=True),  # JSON list of the refusal's codes
@@ -166,6 +171,7 @@ class _Decisions:
     predictions: list[dict[str, Any]]
     features: Any = None                  # (n, features) array of the rows the model read
     history_snapshot: str | None = None
+    acting_user: str | None = None
 
 
 @dataclass(eq=False)
@@ -213,13 +219,15 @@ class PredictionLog:
     def record(self, request_id: str, model_version: str, threshold: float,
                inputs: list[dict[str, Any]], predictions: list[dict[str, Any]],
                caller_request_id: str | None = None, features: Any = None,
-               history_snapshot: str | None = None) -> None:
+               history_snapshot: str | None = None, acting_user: str | None = None) -> None:
         """Log one request's decisions; return once they are durable.
 
         Row ``i`` gets ``decision_id = f"{request_id}-{i}"``: ``request_id`` must be unique
         (the API generates it). ``features``: the rows the model read, kept so that the
         decision can be replayed (:mod:`credit_scoring_kedro.audit`); each row is sealed.
-        Serialising happens on the writer thread.
+        ``acting_user``: the person who asked (``X-Acting-User``), sealed with the row: a
+        contest cannot be resolved by them (:mod:`.oversight`). Serialising happens on the
+        writer thread.
 
         Raises:
             LogUnavailable: neither the database nor the spill file took the rows, or not
@@ -229,7 +237,7 @@ class PredictionLog:
             return
         self._submit(_Pending(PREDICTIONS.name, len(predictions), _Decisions(
             datetime.now(UTC), request_id, caller_request_id, model_version, threshold,
-            inputs, predictions, features, history_snapshot)))
+            inputs, predictions, features, history_snapshot, acting_user)))
 
     def record_access(self, request_id: str, endpoint: str, client_id: int | None = None, *,
                       actor_key: str | None = None, acting_user: str | None = None,
@@ -244,10 +252,22 @@ class PredictionLog:
             acting_user: The person on whose behalf, when the caller says so.
             model_version: The model whose answer was read, when one was.
         """
-        row = {"audit_id": uuid.uuid4().hex, "logged_at": datetime.now(UTC),
-               "request_id": request_id, "actor_key": actor_key, "acting_user": acting_user,
-               "endpoint": endpoint, "client_id": client_id, "model_version": model_version}
-        self._submit(_Pending(ACCESS_AUDIT.name, 1, [row]))
+        self.record_accesses(request_id, endpoint, [client_id], actor_key=actor_key,
+                             acting_user=acting_user, model_version=model_version)
+
+    def record_accesses(self, request_id: str, endpoint: str, client_ids: list[int | None], *,
+                        actor_key: str | None = None, acting_user: str | None = None,
+                        model_version: str | None = None) -> None:
+        """:meth:`record_access` for several clients read by one request (one row each, one
+        wait): e.g. the review queue lists the contests of several clients."""
+        if not client_ids:
+            return
+        now = datetime.now(UTC)
+        rows = [{"audit_id": uuid.uuid4().hex, "logged_at": now, "request_id": request_id,
+                 "actor_key": actor_key, "acting_user": acting_user, "endpoint": endpoint,
+                 "client_id": client_id, "model_version": model_version}
+                for client_id in client_ids]
+        self._submit(_Pending(ACCESS_AUDIT.name, len(rows), rows))
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything queued so far is handled. True when done in time."""
@@ -273,10 +293,13 @@ class PredictionLog:
                     for r in rows]
 
     def purge(self, older_than_days: float, dry_run: bool = False) -> dict[str, int]:
-        """Delete (or with ``dry_run`` only count) the rows older than this, in both tables."""
+        """Delete (or with ``dry_run`` only count) the rows older than this, in both tables,
+        and the overrides and contests of the decisions deleted (:mod:`.oversight`)."""
+        from credit_scoring_kedro.serving.oversight import purge_rows
+
         cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
-        counts = {}
         with self._connect().begin() as conn:
+            counts = purge_rows(conn, cutoff, dry_run)   # first: they name old decisions
             for name, table in TABLES.items():
                 old = table.c.logged_at < cutoff
                 counts[name] = conn.execute(
@@ -404,6 +427,9 @@ class PredictionLog:
                    "model_version": request.model_version,
                    "probability": prediction["probability"],
                    "decision": prediction["decision"],
+                   "automatic_decision": prediction.get("automatic_decision",
+                                                        prediction["decision"]),
+                   "acting_user": request.acting_user,
                    "threshold": request.threshold, "inputs": inputs,
                    "reason_codes": json.dumps([r["code"] for r in
                                                prediction.get("reasons", [])]),
@@ -664,12 +690,15 @@ def _iso(value: Any) -> str:
     return str(value)
 
 
-def _add_missing_columns(engine: sa.Engine) -> None:
+def _add_missing_columns(engine: sa.Engine, tables: Any = None) -> None:
     """A log written by an earlier version gains the columns added since (nullable ones)
-    and the unique indexes of its row ids (several NULLs, the old rows, are allowed)."""
+    and the unique indexes of its row ids (several NULLs, the old rows, are allowed).
+
+    ``tables``: these tables instead of the log's own (the oversight tables use it too).
+    """
     inspector = sa.inspect(engine)
     with engine.begin() as conn:
-        for table in TABLES.values():
+        for table in (TABLES.values() if tables is None else tables):
             present = {c["name"] for c in inspector.get_columns(table.name)}
             for column in table.columns:
                 if column.name not in present:

@@ -1,6 +1,9 @@
-"""Data drift (evidently) and prediction drift of the new clients, with alerts."""
+"""Data drift (evidently) and prediction drift of the new clients, with alerts; and how
+often people changed the model's decisions (human oversight, per week)."""
 
 from kedro.pipeline import Node, Pipeline
+
+from credit_scoring_kedro.monitoring.oversight import report_oversight_weekly
 
 from .nodes import (
     choose_drift_features,
@@ -22,4 +25,6 @@ def create_pipeline(**kwargs) -> Pipeline:
              "prediction_drift", name="report_prediction_drift"),
         Node(raise_drift_alerts, ["data_drift_summary", "prediction_drift", "params:monitoring"],
              "drift_alerts", name="raise_drift_alerts"),
+        Node(report_oversight_weekly, "oversight_log", "oversight_weekly",
+             name="report_oversight_weekly"),
     ], tags="inference")
