@@ -101,8 +101,10 @@ def test_metrics_over_two_workers_equal_the_rows_in_the_database(trained_root, t
             answer = requests.post(f"{url}/predict", json={"clients": records[i % 5:i % 5 + 2]},
                                    headers=headers, timeout=30)
             assert answer.status_code == 200, answer.text[:300]
-        for _ in range(10):
+        for _ in range(200):   # gevent workers accept unevenly: ask until both have answered
             pids.add(requests.get(f"{url}/ready", timeout=10).json()["worker_pid"])
+            if len(pids) == 2:
+                break
         text = requests.get(f"{url}/metrics", headers=headers, timeout=10).text
         totals = requests.get(f"{url}/ready", timeout=10).json()["prediction_log"]
     finally:
