@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from api import http_hygiene, schemas
 from api.errors import ApiError
 from api.openapi import Param, endpoint, path_int, query_args
-from api.routes import acting_user, service
+from api.routes import acting_user, audited, caller_key_name, service
 from credit_scoring_kedro.serving.oversight import OversightStore, weeks_ago
 from credit_scoring_kedro.serving.service import ScoringService
 
@@ -91,23 +91,6 @@ def _described(svc: ScoringService, view: dict | None) -> dict | None:
                                for c in view["reason_codes"]]}
 
 
-def _audited(svc: ScoringService, client_ids: list, answer: dict) -> Response:
-    """``answer`` once the access audit holds a row per client it shows (503 if it cannot)."""
-    clients = [c for c in dict.fromkeys(client_ids) if c is not None]
-    if clients and svc.log is not None:
-        contract = current_app.view_functions[request.endpoint].contract
-        caller = g.get("caller")
-        svc.log.record_accesses(g.request_id, f"{contract.method} {contract.path}", clients,
-                                actor_key=caller.name if caller else None,
-                                acting_user=acting_user(), model_version=svc.bundle.version)
-    return jsonify(answer)
-
-
-def _key_name() -> str | None:
-    caller = g.get("caller")
-    return caller.name if caller else None
-
-
 @bp.get("/oversight/reasons")
 @endpoint(path="/oversight/reasons", method="GET", response=schemas.OversightReasons,
           protected=True, summary="The configured override reasons, comment and statement "
@@ -138,7 +121,7 @@ def set_review_mode():
     body = _body(schemas.ReviewModeRequest)   # a reason of 5 to 500 visible characters
     reason = body.reason.strip()
     # OversightUnavailable (503) when the database does not take it: nothing changed
-    state, changed = store.review.set(body.on, reason, person, _key_name())
+    state, changed = store.review.set(body.on, reason, person, caller_key_name())
     return jsonify(state.public() | {"changed": changed})
 
 
@@ -152,7 +135,7 @@ def client_decisions(client_id: str):
     args = query_args(client_decisions.contract)
     svc, found = service(), path_int("client_id", client_id)
     views = _store(svc).client_decisions(found, args["limit"])
-    return _audited(svc, [found], {"client_id": found,
+    return audited(svc, [found], {"client_id": found,
                                    "decisions": [_described(svc, v) for v in views]})
 
 
@@ -164,7 +147,7 @@ def decision(decision_id: str):
     query_args(decision.contract)
     svc = service()
     view = _store(svc).decision(_path_id(DECISION_ID, "decision_id", decision_id))
-    return _audited(svc, [view["client_id"]], _described(svc, view))
+    return audited(svc, [view["client_id"]], _described(svc, view))
 
 
 @bp.post("/decisions/<decision_id>/override")
@@ -180,8 +163,8 @@ def override(decision_id: str):
     wanted = _path_id(DECISION_ID, "decision_id", decision_id)
     body = _body(schemas.OverrideRequest)
     view = store.override(wanted, body.decision, body.reason_code, body.comment, person,
-                          _key_name())
-    return _audited(svc, [view["client_id"]], _described(svc, view))
+                          caller_key_name())
+    return audited(svc, [view["client_id"]], _described(svc, view))
 
 
 @bp.post("/decisions/<decision_id>/contest")
@@ -196,8 +179,9 @@ def contest(decision_id: str):
     store, person = _store(svc), _person()
     wanted = _path_id(DECISION_ID, "decision_id", decision_id)
     body = _body(schemas.ContestRequest)
-    view = store.record_contest(wanted, body.statement, body.received_on, person, _key_name())
-    return _audited(svc, [view["client_id"]], _described(svc, view))
+    view = store.record_contest(wanted, body.statement, body.received_on, person,
+                                caller_key_name())
+    return audited(svc, [view["client_id"]], _described(svc, view))
 
 
 @bp.get("/contests")
@@ -213,7 +197,7 @@ def contests():
     found = _store(svc).contests(args["status"], args["limit"])
     for item in found:
         item["decision"] = _described(svc, item["decision"])
-    return _audited(svc, [c["client_id"] for c in found],
+    return audited(svc, [c["client_id"] for c in found],
                     {"status": args["status"], "contests": found})
 
 
@@ -230,8 +214,9 @@ def resolve(contest_id: str):
     store, person = _store(svc), _person()
     wanted = _path_id(CONTEST_ID, "contest_id", contest_id)
     body = _body(schemas.ResolveRequest)
-    view = store.resolve(wanted, body.outcome, body.comment, body.decision, person, _key_name())
-    return _audited(svc, [view["client_id"]], _described(svc, view))
+    view = store.resolve(wanted, body.outcome, body.comment, body.decision, person,
+                         caller_key_name())
+    return audited(svc, [view["client_id"]], _described(svc, view))
 
 
 @bp.get("/oversight/weekly")

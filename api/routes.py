@@ -44,20 +44,30 @@ def acting_user() -> str | None:
     return user if ACTING_USER.fullmatch(user) else None
 
 
-def _audited(svc: ScoringService, client_id: int | None, answer: dict) -> Response:
-    """``answer`` once the access audit holds who read this client's data (503 if it cannot).
+def caller_key_name() -> str | None:
+    """The name of the calling API key (never the key itself); None when keys are off."""
+    caller = g.get("caller")
+    return caller.name if caller else None
 
-    One ``access_audit`` row: the calling key's name, the person it acts for (the dashboard's
-    logged-in manager, ``X-Acting-User``; None when absent or malformed), the endpoint, the
-    client, the served model version and the request id. No client, no row.
+
+def audited(svc: ScoringService, client_ids: list[int | None], answer: dict) -> Response:
+    """``answer`` once the access audit holds who read these clients' data (503 if it cannot).
+
+    One ``access_audit`` row per client shown: the calling key's name, the person it acts for
+    (the dashboard's logged-in manager, ``X-Acting-User``; None when absent or malformed), the
+    endpoint, the client, the served model version and the request id. No client, no row.
     """
-    if client_id is not None and svc.log is not None:
+    clients = [c for c in dict.fromkeys(client_ids) if c is not None]
+    if clients and svc.log is not None:
         contract = current_app.view_functions[request.endpoint].contract
-        caller = g.get("caller")
-        svc.log.record_access(g.request_id, f"{contract.method} {contract.path}", client_id,
-                              actor_key=caller.name if caller else None,
-                              acting_user=acting_user(), model_version=svc.bundle.version)
+        svc.log.record_accesses(g.request_id, f"{contract.method} {contract.path}", clients,
+                                actor_key=caller_key_name(), acting_user=acting_user(),
+                                model_version=svc.bundle.version)
     return jsonify(answer)
+
+
+def _audited(svc: ScoringService, client_id: int | None, answer: dict) -> Response:
+    return audited(svc, [client_id], answer)
 
 
 @bp.get("/health")
