@@ -8,7 +8,7 @@ times each (10 by default, a different client each time):
 - the first landing (a fresh browser: the login form, then logged in to the painted search
   page) and a later landing with the login cookie;
 - the search page to a client's score card: typing an ID and pressing "Open client", and
-  clicking a row of the results table (a real mouse click on the row's selector);
+  clicking a client's ID in the results table (a real mouse click on the link);
 - the score card to the next client through the sidebar's ID box (same page);
 - from the score card, a click in the page menu to every other page (why this score, client
   information, comparison, what if, decision summary, the model page, monitoring) until its
@@ -208,28 +208,22 @@ def record(times: dict[str, list[float]], name: str, measure_once) -> None:
         times.setdefault(name, []).append(seconds)
 
 
-ROW_PX = 35   # st.dataframe's header and row height
+def wait_results(page) -> None:
+    """Until the search page's results table is drawn: its header and 20 rows of clients."""
+    page.wait_for_function("() => document.querySelectorAll('.client-row').length > 20",
+                           timeout=60_000, polling="raf")
 
 
-def click_row(page, row: int, client_id: int) -> float:
-    """A real mouse click on the results table's row selector; seconds to the painted card.
+def click_row(page, client_id: int) -> float:
+    """A real mouse click on a client's ID in the results table; seconds to the painted card.
 
-    The row is scrolled into the window first: a click outside it reaches nothing.
+    The link is scrolled into the window first (as a manager would scroll to it).
     """
-    grid = page.locator("[data-testid='stDataFrame']").first
-    grid.wait_for(timeout=30_000)
-    page.evaluate("""([row, px]) => {
-        const grid = document.querySelector("[data-testid='stDataFrame']");
-        const top = grid.getBoundingClientRect().top + px * (row + 1);
-        if (top < 80 || top + 2 * px > window.innerHeight) grid.scrollIntoView({block: 'center'});
-    }""", [row, ROW_PX])
+    link = page.locator(f"[data-testid='stMain'] a[href='score_card?client={client_id}']:visible")
+    link.scroll_into_view_if_needed(timeout=30_000)
     time.sleep(0.3)
-    box = grid.bounding_box()
-    y = box["y"] + ROW_PX * (row + 1) + ROW_PX // 2
-    if not 0 < y < HEIGHT:
-        raise RuntimeError(f"row {row} is outside the window (y={y:.0f})")
     page.evaluate(_MARK_POINTER)
-    page.mouse.click(box["x"] + 14, y)
+    link.click()
     return page.evaluate(_SINCE_POINTER, [CARD[0], str(client_id), CARD[1]]) / 1000
 
 
@@ -251,7 +245,7 @@ def measure(servers, tries: int, seed: int, screenshots: Path | None) -> dict[st
         times["first landing: login form painted"] = [time.perf_counter() - started]
         started = time.perf_counter()
         log_in(page, servers.login)
-        page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+        wait_results(page)
         times["first landing: log in -> search page"] = [time.perf_counter() - started]
 
         open_find_page(page, url)                           # warm-up: every page once
@@ -265,7 +259,7 @@ def measure(servers, tries: int, seed: int, screenshots: Path | None) -> dict[st
             def landing() -> float:
                 started = time.perf_counter()
                 page.goto(url)
-                page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+                wait_results(page)
                 return time.perf_counter() - started
             record(times, "landing, logged in (page load)", landing)
             idle(page)
@@ -278,11 +272,11 @@ def measure(servers, tries: int, seed: int, screenshots: Path | None) -> dict[st
         for row in range(tries):
             client_id = listed[row % len(listed)]
             open_find_page(page, url)
-            page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+            wait_results(page)
             idle(page)
             time.sleep(0.3)
             record(times, "search page -> card (clicked row)",
-                   lambda r=row, c=client_id: click_row(page, r % len(listed), c))
+                   lambda c=client_id: click_row(page, c))
             idle(page)
 
         open_card(page, url, ids[0])
@@ -424,7 +418,7 @@ def take_screenshots(page, url: str, client_id: int, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": WIDTH, "height": SHOT_HEIGHT})
     open_find_page(page, url)
-    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)
+    wait_results(page)
     idle(page)
     time.sleep(1.0)
     shoot(page, folder / "find_client.png")

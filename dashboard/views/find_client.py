@@ -1,4 +1,4 @@
-"""Find a client: open one by ID, or filter the client book page by page and pick a row.
+"""Find a client: open one by ID, or filter the client book page by page and click an ID.
 
 A typo, an unknown ID and an outage are three different messages, and none of them stops
 the page: the filters and the table stay as the manager left them.
@@ -12,27 +12,12 @@ FILTER_LABELS = {"gender": "Gender", "age_band": "Age band", "income_band": "Inc
                  "contract_type": "Contract type", "family_status": "Family status",
                  "decision": "Decision"}
 ANY = "Any"
-SHOWN = "results-client-ids"     # the clients of the results table, in its row order
 
 
 def open_client(client_id: int) -> None:
     state.select_client(client_id)
     st.switch_page(navigation.SCORE, query_params={state.QUERY_KEY: str(client_id)})
 
-
-def picked_client() -> int | None:
-    """The client of the row just clicked in the results table, if any.
-
-    A click reruns this script; answering it here, before the filters and the table are drawn
-    again, sends the manager to the score card one full page render sooner.
-    """
-    selection = (st.session_state.get("results") or {}).get("selection") or {}
-    rows, shown = selection.get("rows") or [], st.session_state.get(SHOWN) or []
-    return shown[rows[0]] if rows and rows[0] < len(shown) else None
-
-
-if (clicked := picked_client()) is not None:
-    open_client(clicked)
 
 st.title("Find a client")
 
@@ -92,11 +77,14 @@ if not rows:
     st.stop()
 
 table = client_table.results_table(rows, found.get("labels") or {})
-st.session_state[SHOWN] = [int(r["client_id"]) for r in rows]
-st.dataframe(  # a click reruns the script: picked_client() at the top opens the client
-    table, hide_index=True, on_select="rerun", selection_mode="single-row", key="results",
-    column_config={name: st.column_config.TextColumn(
-        width=client_table.WIDTHS.get(name, 110), help=client_table.HELP.get(name),
-        alignment="left" if name in client_table.LEFT else "right")
-        for name in table.columns})
-st.caption("Click the box at the start of a row to open that client's score card.")
+with st.container(gap=None):       # one row per client, no space between rows
+    st.markdown(client_table.header_html(table), unsafe_allow_html=True)
+    for _, row in table.iterrows():     # each ID is a link: the card opens like a menu click
+        with st.container(horizontal=True, wrap=False, gap="small",
+                          vertical_alignment="center"):
+            st.page_link(navigation.SCORE, label=row["Client"], width=client_table.ID_WIDTH,
+                         icon=":material/open_in_new:",
+                         query_params={state.QUERY_KEY: row["Client"]},
+                         help=f"Open the score card of client {row['Client']}")
+            st.markdown(client_table.row_html(row), unsafe_allow_html=True)
+st.caption("Click a client's ID to open their score card.")

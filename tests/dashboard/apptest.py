@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from live_api import APP, NAME, USER
@@ -58,3 +59,20 @@ def position(at, kind: str, contains: str) -> int:
         if node.type == kind and contains in str(getattr(node, "value", "")):
             return index
     raise AssertionError(f"no {kind} holding {contains!r} on the page")
+
+
+def results(at) -> list[dict[str, str]]:
+    """The search page's results as a manager reads them: per row, the ID its link shows,
+    the client its link opens (``?client=``) and the row's cells under the header's names."""
+    links = [link.proto for link in at.page_link if "client=" in link.proto.query_string]
+    header, *rows = [_cells(m.value) for m in at.markdown if 'class="client-row"' in m.value]
+    assert len(rows) == len(links), "every row of values has its ID link"
+    return [{"Client": link.label, "opens": link.query_string.split("client=")[1],
+             **dict(zip(header, cells, strict=True))}
+            for link, cells in zip(links, rows, strict=True)]
+
+
+def _cells(markup: str) -> list[str]:
+    grid = markup[markup.index('class="client-row"'):]
+    return [html.unescape(re.sub(r"<[^>]+>", "", cell))
+            for cell in re.findall(r'<span style="text-align:[a-z]+">(.*?)</span>', grid)]

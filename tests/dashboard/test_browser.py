@@ -53,14 +53,22 @@ def test_selecting_a_client_paints_the_apis_score_card(trained_root, tmp_path) -
     assert SHOT.stat().st_size > 20_000
 
 
-# What the results table shows, read from the grid's accessible cells (the grid itself is a
-# canvas), and whether anything scrolls sideways inside it.
+# What the results table shows: each row's ID link and its cells, and whether any row
+# reaches past the page's main column (cut off or scrolled sideways at 1,280 px).
 _TABLE = """() => {
-    const grid = document.querySelector("[data-testid='stDataFrame']");
-    const cells = [...grid.querySelectorAll("[role='gridcell']")].map(c => c.textContent);
-    const wide = [...grid.querySelectorAll('*')].filter(
-        e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible');
-    return {cells, sideways: wide.map(e => e.scrollWidth - e.clientWidth)};
+    const main = document.querySelector("[data-testid='stMain'] [data-testid='stMainBlockContainer']")
+        .getBoundingClientRect();
+    // Streamlit keeps a hidden copy of each page link (to size its tooltip): the visible ones
+    const links = [...document.querySelectorAll("[data-testid='stMain'] a[href^='score_card?client=']")]
+        .filter(a => a.offsetParent !== null);
+    const rows = [...document.querySelectorAll('.client-row')].slice(1);   // after the header
+    return {
+        links: links.map(a => [a.getAttribute('href'), a.innerText.replace('open_in_new', '').trim()]),
+        cells: rows.map(r => [...r.children].map(c => c.textContent)),
+        overflow: [...document.querySelectorAll('.client-row')].map(r => r.getBoundingClientRect().right - main.right)
+            .filter(d => d > 0.5),
+        sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    };
 }"""
 
 
@@ -70,14 +78,16 @@ def test_the_search_table_shows_whole_ids_and_fits_1280_px(trained_root, tmp_pat
                               headers={"X-API-Key": servers.key}, timeout=10).json()["clients"]
         with chromium_page(1280, 900) as page:
             open_find_page(page, servers.dashboard_url, login=servers.login)
-            page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)
-            page.wait_for_function("() => document.querySelectorAll(\"[role='gridcell']\")"
-                                   ".length > 16", timeout=30_000)
+            page.wait_for_function("() => document.querySelectorAll('.client-row').length > 20",
+                                   timeout=30_000)
             shown = page.evaluate(_TABLE)
-    columns = 8
-    rows = [shown["cells"][i:i + columns] for i in range(0, len(shown["cells"]), columns)]
-    assert len(rows) >= 3                                    # the rows drawn so far
-    assert [r[0] for r in rows] == [str(c["client_id"]) for c in listed[:len(rows)]]
-    assert all(r[0].isdigit() for r in rows)                 # never 100190.99999999999
-    assert [r[6] for r in rows[:3]] == [c["display"]["credit"] for c in listed[:3]]
-    assert shown["sideways"] == []                           # no column cut off at 1,280 px
+            # a click on an ID opens that client's card
+            third = listed[2]["client_id"]
+            page.locator(f"[data-testid='stMain'] a[href='score_card?client={third}']:visible").click()
+            page.wait_for_selector(".probability-bar", timeout=30_000)
+            assert page.locator("h1").first.inner_text().endswith(f"client {third}")
+    ids = [str(c["client_id"]) for c in listed]
+    assert [label for _, label in shown["links"]] == ids     # never 100190.99999999999
+    assert [href for href, _ in shown["links"]] == [f"score_card?client={i}" for i in ids]
+    assert [cells[5] for cells in shown["cells"][:3]] == [c["display"]["credit"] for c in listed[:3]]
+    assert shown["overflow"] == [] and shown["sideways"] <= 0   # nothing cut off at 1,280 px

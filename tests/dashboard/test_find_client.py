@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from apptest import open_page, texts
+from apptest import open_page, results, texts
 
 FIND = "views/find_client.py"
 
@@ -19,9 +19,10 @@ def test_filters_and_paging_list_exactly_the_apis_clients(dashboard_env) -> None
     at.run()
     assert not at.exception
     expected = dashboard_env.get("/clients", decision="refused", page=2, page_size=10)
-    table = at.dataframe[0].value
-    assert list(table["Client"]) == [str(c["client_id"]) for c in expected["clients"]]
-    assert set(table["Decision"]) == {"Credit refused"}
+    table = results(at)
+    assert [r["Client"] for r in table] == [str(c["client_id"]) for c in expected["clients"]]
+    assert [r["opens"] for r in table] == [r["Client"] for r in table]
+    assert {r["Decision"] for r in table} == {"Credit refused"}
     assert f"{expected['total']:,} matching clients · page 2 of {expected['pages']}" in texts(
         at.caption)
 
@@ -58,15 +59,15 @@ def test_the_table_shows_the_apis_ids_and_figures_as_every_page_does(dashboard_e
     at = open_page(FIND)
     assert not at.exception
     expected = dashboard_env.get("/clients", page=1, page_size=20)["clients"]
-    table = at.dataframe[0].value
-    assert list(table["Client"]) == [str(c["client_id"]) for c in expected]
-    assert all(text.isdigit() for text in table["Client"])
-    assert list(table["Yearly income"]) == [c["display"]["income"] for c in expected]
-    assert list(table["Age"]) == [c["display"]["age_years"] for c in expected]
+    table = results(at)
+    assert [r["Client"] for r in table] == [str(c["client_id"]) for c in expected]
+    assert all(r["Client"].isdigit() and r["opens"] == r["Client"] for r in table)
+    assert [r["Yearly income"] for r in table] == [c["display"]["income"] for c in expected]
+    assert [r["Age"] for r in table] == [c["display"]["age_years"] for c in expected]
     first = dashboard_env.get(f"/clients/{expected[0]['client_id']}")["fields"]
     loan = next(f["display"] for f in first if f["name"] == "AMT_CREDIT")
-    assert table["Loan amount"].iloc[0] == loan      # the same rounding as the client's page
-    assert not {"Credit amount", "Age (years)"} & set(table.columns)
+    assert table[0]["Loan amount"] == loan      # the same rounding as the client's page
+    assert not {"Credit amount", "Age (years)"} & set(table[0])
 
 
 def search_with_filters(at):
@@ -85,7 +86,7 @@ def search_with_filters(at):
 def test_a_typo_or_an_unknown_id_says_so_and_keeps_the_search(dashboard_env, typed,
                                                               message) -> None:
     at = search_with_filters(open_page(FIND))
-    before = list(at.dataframe[0].value["Client"])
+    before = [r["Client"] for r in results(at)]
     at.text_input(key="typed-id").input(typed)
     next(b for b in at.button if b.label == "Open client").click().run()
     assert not at.exception
@@ -97,7 +98,7 @@ def test_a_typo_or_an_unknown_id_says_so_and_keeps_the_search(dashboard_env, typ
     assert "client" not in at.query_params
     assert at.selectbox(key="filter-decision").value == "refused"       # the search is kept
     assert at.number_input(key="page").value == 2
-    assert list(at.dataframe[0].value["Client"]) == before
+    assert [r["Client"] for r in results(at)] == before
     assert at.text_input(key="typed-id").value == typed                 # to correct it
 
 
@@ -117,17 +118,20 @@ def test_a_link_with_a_bad_id_says_so(dashboard_env, granted_and_refused, link,
     assert not at.metric                    # never the client chosen before the link
 
 
-def test_picking_a_row_opens_that_client(dashboard_env) -> None:
+def test_an_id_in_the_table_links_to_that_clients_card(dashboard_env) -> None:
     at = open_page(FIND)
-    third = at.dataframe[0].value["Client"].iloc[2]
-    at.session_state["results"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
-    at.run()
+    third = results(at)[2]["Client"]
+    link = [link for link in at.page_link if link.value == third][0].proto
+    assert link.page.endswith("score_card") and link.query_string == f"client={third}"
+    at.query_params["client"] = third    # what the link opens (AppTest cannot click links)
+    at.switch_page("views/score_card.py").run()
     assert not at.exception
     assert at.title[0].value == f"Score card · client {third}"
-    assert at.query_params["client"] == str(third)
-    at.switch_page(FIND).run()              # back to the search: no bounce to the card
+    assert at.session_state["client_id"] == int(third)
+    at.query_params.clear()              # Streamlit's navigation drops the query string
+    at.switch_page(FIND).run()           # back to the search: no bounce to the card
     assert at.title[0].value == "Find a client"
-    assert at.dataframe[0].value["Client"].iloc[2] == third
+    assert results(at)[2]["Client"] == third
 
 
 def test_a_link_opens_the_client_and_the_choice_survives_page_changes(

@@ -31,7 +31,8 @@ def log_in(at, user: str = USER, password: str = PASSWORD):
 def shows_only_the_form(at) -> bool:
     return ([t.label for t in at.text_input] == ["Username", "Password"]
             and not at.metric and not at.title and not at.get("plotly_chart")
-            and not at.table and not at.dataframe
+            and not at.table and not at.dataframe and not at.page_link
+            and not any('class="client-row"' in m.value for m in at.markdown)
             and not (at.sidebar.markdown or at.sidebar.button or at.sidebar.text_input))
 
 
