@@ -25,6 +25,9 @@ JAVA_INSTALL := command -v java >/dev/null || (apt-get update -q && DEBIAN_FRONT
 SPARK_STAMP := $(VENV)/.installed-spark
 # `make pipelines ENGINE=spark`: data engineering and batch scoring on Spark (local[2]), training on one machine
 ENGINE ?= polars
+# Kedro environment: empty = conf/base + conf/local (the demo data), full (the real data), test
+KEDRO_ENV ?=
+WORKFLOW := $(BIN)/python -m credit_scoring_kedro.workflow $(if $(KEDRO_ENV),--env $(KEDRO_ENV),)
 
 .PHONY: java install-spark bench-spark credentials credentials-export credentials-user rotate-key help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-scaling bench-api bench-dashboard docs mlflow purge-log drift clean
 
@@ -54,16 +57,16 @@ java: ## install Debian's Java 17 runtime for the Spark engine when no java is f
 	@$(JAVA_INSTALL) || echo "!! could not install Java: the Spark tests will be skipped"
 
 demo-data: $(STAMP) ## generate the demo tables in data/01_raw when it holds none
-	@if $(BIN)/python -m credit_scoring_kedro.workflow has-raw-data; then \
+	@if $(WORKFLOW) has-raw-data; then \
 		echo ">> using the tables already in $(DATA_ROOT)/01_raw"; \
 	else \
 		echo ">> no Home Credit table in $(DATA_ROOT)/01_raw: generating demo data ($(DEMO_CLIENTS) clients, seed $(DEMO_SEED))"; \
-		$(BIN)/python -m credit_scoring_kedro.demo_data --clients $(DEMO_CLIENTS) --seed $(DEMO_SEED) --out $(DATA_ROOT)/01_raw; \
+		$(BIN)/python -m credit_scoring_kedro.demo_data --clients $(DEMO_CLIENTS) --seed $(DEMO_SEED); \
 	fi
 
-pipelines: demo-data $(if $(filter spark,$(ENGINE)),install-spark,) ## run the pipelines (skipped when data, conf and code are unchanged; FORCE=1 reruns; ENGINE=spark)
-	$(BIN)/python -m credit_scoring_kedro.workflow pipelines --engine $(ENGINE) $(if $(FORCE),--force,)
-	@$(BIN)/python -m credit_scoring_kedro.workflow summary
+pipelines: demo-data $(if $(filter spark,$(ENGINE)),install-spark,) ## run the pipelines (skipped when data, conf and code are unchanged; FORCE=1 reruns; ENGINE=spark; KEDRO_ENV=full)
+	$(WORKFLOW) pipelines --engine $(ENGINE) $(if $(FORCE),--force,)
+	@$(WORKFLOW) summary
 
 credentials: $(STAMP) ## create conf/local/credentials.yml (API keys with roles, the dashboard login) when missing
 	@$(BIN)/python -m credit_scoring_kedro.serving.credentials init

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from catalog_paths import raw_dir
 from kedro_runner import run_kedro
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -34,9 +35,9 @@ def trained_root(tmp_path_factory) -> Path:
     from credit_scoring_kedro.demo_data import generate_demo_data
 
     root = tmp_path_factory.mktemp("trained_root")
-    generate_demo_data(root / "01_raw", n_train=1500, n_test=300, seed=8)
+    generate_demo_data(raw_dir(root), n_train=1500, n_test=300, seed=8)
     run_kedro(root, "--pipelines", "data_engineering")
-    run_kedro(root, "--pipelines", "modeling", "--params", "modeling.profile=smoke")
+    run_kedro(root, "--pipelines", "modeling", "--env", "test")   # conf/test: the smoke profile
     run_kedro(root, "--pipelines", "explainability")
     return root
 
@@ -51,11 +52,11 @@ def real_sample_root(tmp_path_factory) -> Path:
     if not (REAL_SAMPLE / "application_train.csv").exists():
         pytest.skip(f"real Home Credit sample not found at {REAL_SAMPLE} (set HOME_CREDIT_SAMPLE)")
     root = tmp_path_factory.mktemp("real_sample")
-    (root / "01_raw").mkdir()
+    raw_dir(root).mkdir()
     for path in REAL_SAMPLE.glob("*.csv"):
-        shutil.copy(path, root / "01_raw" / path.name)
+        shutil.copy(path, raw_dir(root) / path.name)
     run_kedro(root, "--pipelines", "data_engineering")
-    run_kedro(root, "--pipelines", "modeling", "--params", "modeling.profile=smoke")
+    run_kedro(root, "--pipelines", "modeling", "--env", "test")   # conf/test: the smoke profile
     run_kedro(root, "--pipelines", "explainability")
     run_kedro(root, "--pipelines", "monitoring")
     return root

@@ -32,6 +32,12 @@ def test_the_default_engine_is_one_plain_kedro_run() -> None:
     assert run_steps("batch_scoring", "spark") == [("spark", "batch_scoring")]
 
 
+def test_a_kedro_environment_applies_to_the_steps_off_spark() -> None:
+    assert run_steps("__default__", "polars", "full") == [("full", "__default__")]
+    steps = run_steps("__default__", "spark", "full")
+    assert [env for env, _ in steps] == ["spark", "full", "full", "full", "spark"]
+
+
 def test_only_the_spark_environment_starts_spark(monkeypatch) -> None:
     monkeypatch.delenv("SPARK_MASTER", raising=False)
     with pytest.raises(MissingConfigException):

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from catalog_paths import catalog_path
+
 PROJECT = Path(__file__).resolve().parents[1]
 NOTEBOOK = PROJECT / "notebooks" / "exploration.ipynb"
 
@@ -26,7 +28,7 @@ def test_the_notebook_runs_through_the_kedro_catalog(monitored_root) -> None:
                              str(NOTEBOOK)], env=env, capture_output=True, text=True,
                             timeout=300, cwd=PROJECT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    flags = json.loads((monitored_root / "08_reporting" / "data_drift_summary.json").read_text())
+    flags = json.loads(catalog_path("data_drift_summary", monitored_root).read_text())
     assert "training clients, default rate" in result.stdout
     assert (f"{flags['drifted_features']} of {flags['features_checked']} features drift"
             in result.stdout)

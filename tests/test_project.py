@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from catalog_paths import catalog_path, raw_dir
 from kedro.framework.project import pipelines
 from kedro.framework.startup import bootstrap_project
 
@@ -36,7 +37,8 @@ def test_the_full_run_reads_from_disk_only_raw_data_and_configuration() -> None:
     unexpected = {name for name in free
                   if not name.startswith(("raw_", "params:")) and name not in {
                       "parameters", "feature_glossary", "reason_codes",  # configuration files
-                      "oversight_log"}}   # the API's decisions and overrides: no node writes it
+                      # the API's decisions, overrides and logged traffic: no node writes them
+                      "oversight_log", "prediction_log_traffic"}}
     assert unexpected == set()
 
 
@@ -59,19 +61,23 @@ def test_kedro_viz_build_succeeds(tmp_path: Path) -> None:
 def test_workflow_skips_a_run_when_nothing_changed(tmp_path: Path, monkeypatch) -> None:
     from credit_scoring_kedro import workflow
 
-    (tmp_path / "01_raw").mkdir()
-    (tmp_path / "01_raw" / "bureau.csv").write_text("SK_ID_CURR\n1\n")
+    raw = raw_dir(tmp_path)
+    raw.mkdir()
+    (raw / "bureau.csv").write_text("SK_ID_CURR\n1\n")
     monkeypatch.setenv("CREDIT_DATA_ROOT", str(tmp_path))
-    first = workflow.fingerprint(tmp_path, "__default__")
-    assert workflow.fingerprint(tmp_path, "__default__") == first
-    assert workflow.fingerprint(tmp_path, "data_engineering") != first
-    (tmp_path / "01_raw" / "bureau.csv").write_text("SK_ID_CURR\n1\n2\n")
-    assert workflow.fingerprint(tmp_path, "__default__") != first
+    first = workflow.fingerprint(raw, "__default__")
+    assert workflow.fingerprint(raw, "__default__") == first
+    assert workflow.fingerprint(raw, "data_engineering") != first
+    (raw / "bureau.csv").write_text("SK_ID_CURR\n1\n2\n")
+    assert workflow.fingerprint(raw, "__default__") != first
     calls = []
     monkeypatch.setattr(workflow.subprocess, "call", lambda *a, **k: calls.append(a) or 0)
     assert workflow.run_pipelines("__default__") == 0
     assert workflow.run_pipelines("__default__") == 0
     assert len(calls) == 1  # the second call found the same fingerprint and skipped
+    assert workflow.run_pipelines("__default__", env="full") == 0   # another environment: a run
+    assert calls[-1][0][-4:] == ["--env", "full", "--pipelines", "__default__"]
+    assert catalog_path("pipelines_last_run", tmp_path).is_file()
 
 
 def test_workflow_detects_raw_tables(tmp_path: Path) -> None:

@@ -4,14 +4,16 @@
 
 Why not nbclient: the project already has IPython (Kedro's extension needs it); a kernel
 and its messaging stack would be more dependencies for the same check. Magics work, plots
-go to the non-interactive Agg backend, the notebook file is not modified. Runs from the
-project root so that Kedro's extension finds the project.
+go to the non-interactive Agg backend, the notebook file is not modified. Kedro's extension
+finds the project from the working directory: started elsewhere, the tool runs itself again in
+a child process started in the project root (it never changes its own working directory).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,7 +27,8 @@ def main(argv: list[str]) -> int:
     notebook = Path(argv[0]).resolve()
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
-    os.chdir(PROJECT)
+    if Path.cwd().resolve() != PROJECT:
+        return subprocess.call([sys.executable, __file__, str(notebook)], cwd=PROJECT)
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()

@@ -7,17 +7,18 @@ import logging
 from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
-from credit_scoring_kedro.errors import RawDataError
+from credit_scoring_kedro.errors import root_data_error
 
 logger = logging.getLogger(__name__)
 
 
 class ClearErrorHooks:
-    """Log a one-line cause when bad input stops a run; Kedro still exits non-zero."""
+    """Log a one-line cause when bad input stops a run; the project's `kedro run` (cli.py) then
+    exits with code 1 and keeps the traceback for DEBUG."""
 
     @hook_impl
     def on_pipeline_error(self, error: Exception, run_params: dict, pipeline, catalog) -> None:
-        cause = _root_data_error(error)
+        cause = root_data_error(error)
         if cause is not None:
             logger.error("Input data problem, nothing was overwritten: %s", cause)
 
@@ -39,12 +40,3 @@ class SparkHooks:
 
             start_session(conf)
 
-
-def _root_data_error(error: BaseException | None) -> RawDataError | None:
-    seen = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, RawDataError):
-            return error
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return None

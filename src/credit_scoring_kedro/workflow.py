@@ -11,25 +11,30 @@ import argparse
 import hashlib
 import json
 import logging
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from credit_scoring_kedro.io.raw_sources import locate_table
+from credit_scoring_kedro.paths import project_root
 from credit_scoring_kedro.schema import raw_schemas
+from credit_scoring_kedro.serving import artifacts
 
 logger = logging.getLogger("credit_scoring_kedro.workflow")
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-OUTPUT_LAYERS = ("03_primary", "04_feature", "05_model_input", "06_models", "07_model_output",
-                 "08_reporting")
+PROJECT_ROOT = project_root()
 
 
-def data_root() -> Path:
-    """The data folder the catalog uses (``CREDIT_DATA_ROOT`` or ``data``)."""
-    return Path(os.environ.get("CREDIT_DATA_ROOT", PROJECT_ROOT / "data"))
+def data_root(env: str | None = None) -> Path:
+    """The data root the catalog of ``env`` uses (``CREDIT_DATA_ROOT`` or ``<project>/data``)."""
+    return artifacts.configured_data_root(env)
+
+
+def raw_locations(env: str | None = None) -> tuple[Path, Path]:
+    """The raw tables' folder and their Parquet cache, as the catalog's ``raw_{table}`` reads them."""
+    raw = artifacts.dataset_config("raw_application_train", env)
+    return Path(raw["raw_dir"]), Path(raw["cache_dir"])
 
 
 def raw_tables_present(raw_dir: Path) -> list[str]:
@@ -37,10 +42,9 @@ def raw_tables_present(raw_dir: Path) -> list[str]:
     return [name for name, s in raw_schemas().items() if locate_table(raw_dir, s.file) is not None]
 
 
-def fingerprint(root: Path, pipelines: str) -> str:
-    """Hash of everything a pipeline run depends on."""
+def fingerprint(raw: Path, pipelines: str) -> str:
+    """Hash of everything a pipeline run depends on (``raw``: the raw tables' folder)."""
     digest = hashlib.sha256(pipelines.encode())
-    raw = root / "01_raw"
     for path in sorted(p for p in raw.rglob("*") if p.is_file() and p.name != ".gitkeep"):
         stat = path.stat()
         digest.update(f"{path.relative_to(raw)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
@@ -66,18 +70,26 @@ SPARK_STEPS = (("spark", "data_engineering"), (None, "modeling"), (None, "explai
                (None, "monitoring"), ("spark", "batch_scoring"))
 
 
-def run_steps(pipelines: str, engine: str) -> list[tuple[str | None, str]]:
-    """The `kedro run` calls behind one `make pipelines`: (environment, pipelines) pairs."""
+def run_steps(pipelines: str, engine: str,
+              env: str | None = None) -> list[tuple[str | None, str]]:
+    """The `kedro run` calls behind one `make pipelines`: (environment, pipelines) pairs.
+
+    ``env`` (``full``, ``test``) is the environment of the steps that do not run on Spark.
+    """
     if engine == "spark":
-        return list(SPARK_STEPS) if pipelines == "__default__" else [("spark", pipelines)]
-    return [(None, pipelines)]
+        if pipelines != "__default__":
+            return [("spark", pipelines)]
+        return [(step_env or env, names) for step_env, names in SPARK_STEPS]
+    return [(env, pipelines)]
 
 
-def run_pipelines(pipelines: str, force: bool = False, engine: str = "polars") -> int:
-    """Run ``kedro run --pipelines <pipelines>`` (on ``engine``) unless its inputs are unchanged."""
-    root = data_root()
-    state_file = root / "08_reporting" / "last_run.json"
-    current = fingerprint(root, f"{pipelines}|{engine}" if engine != "polars" else pipelines)
+def run_pipelines(pipelines: str, force: bool = False, engine: str = "polars",
+                  env: str | None = None) -> int:
+    """Run ``kedro run --pipelines <pipelines>`` (on ``engine``, in ``env``) unless its inputs are unchanged."""
+    state_file = artifacts.artifact_path("pipelines_last_run", env)
+    what = "|".join([pipelines, *([engine] if engine != "polars" else []),
+                     *([f"env={env}"] if env else [])])
+    current = fingerprint(raw_locations(env)[0], what)
     if not force and state_file.exists():
         state = json.loads(state_file.read_text())
         if state.get("fingerprint") == current:
@@ -86,8 +98,8 @@ def run_pipelines(pipelines: str, force: bool = False, engine: str = "polars") -
             return 0
     logger.info("Running pipelines '%s' (engine: %s) ...", pipelines, engine)
     started = time.perf_counter()
-    for env, names in run_steps(pipelines, engine):
-        cmd = [sys.executable, "-m", "kedro", "run", *(["--env", env] if env else []),
+    for step_env, names in run_steps(pipelines, engine, env):
+        cmd = [sys.executable, "-m", "kedro", "run", *(["--env", step_env] if step_env else []),
                "--pipelines", names]
         code = subprocess.call(cmd, cwd=PROJECT_ROOT)
         if code != 0:
@@ -95,21 +107,22 @@ def run_pipelines(pipelines: str, force: bool = False, engine: str = "polars") -
             return code
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.write_text(json.dumps({
-        "fingerprint": current, "pipelines": pipelines, "engine": engine,
+        "fingerprint": current, "pipelines": pipelines, "engine": engine, "env": env,
         "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
         "seconds": round(time.perf_counter() - started, 1),
     }, indent=2))
     return 0
 
 
-def summarise_outputs() -> str:
-    """A table of what the pipelines produced and where."""
-    root = data_root()
+def summarise_outputs(env: str | None = None) -> str:
+    """A table of what the pipelines produced and where (the raw tables and their cache left out)."""
+    root = data_root(env)
+    inputs = raw_locations(env)
     lines = [f"Outputs under {root}:"]
-    for layer in OUTPUT_LAYERS:
-        for path in sorted((root / layer).rglob("*")):
-            if path.is_file() and path.name != ".gitkeep" and not path.name.endswith(".tmp"):
-                lines.append(f"  {path.relative_to(root)!s:<60} {path.stat().st_size / 1e6:8.2f} MB")
+    for path in sorted(root.rglob("*")):
+        if (path.is_file() and path.name != ".gitkeep" and not path.name.endswith(".tmp")
+                and not any(path.is_relative_to(folder) for folder in inputs)):
+            lines.append(f"  {path.relative_to(root)!s:<60} {path.stat().st_size / 1e6:8.2f} MB")
     return "\n".join(lines)
 
 
@@ -117,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m credit_scoring_kedro.workflow",
                                      description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("has-raw-data", help="exit 0 when data/01_raw holds any Home Credit table")
+    parser.add_argument("--env", default=None,
+                        help="Kedro environment: full (the real data), test; default: base + local")
+    sub.add_parser("has-raw-data", help="exit 0 when the raw folder holds any Home Credit table")
     run = sub.add_parser("pipelines", help="run the pipelines unless up to date")
     run.add_argument("--pipelines", default="__default__")
     run.add_argument("--force", action="store_true")
@@ -128,13 +143,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s",
                         datefmt="%H:%M:%S")
     if args.command == "has-raw-data":
-        found = raw_tables_present(data_root() / "01_raw")
+        raw = raw_locations(args.env)[0]
+        found = raw_tables_present(raw)
         if found:
-            logger.info("data/01_raw holds %d table(s): %s", len(found), ", ".join(found))
+            logger.info("%s holds %d table(s): %s", raw, len(found), ", ".join(found))
         return 0 if found else 1
     if args.command == "pipelines":
-        return run_pipelines(args.pipelines, args.force, args.engine)
-    sys.stdout.write(summarise_outputs() + "\n")
+        return run_pipelines(args.pipelines, args.force, args.engine, args.env)
+    sys.stdout.write(summarise_outputs(args.env) + "\n")
     return 0
 
 

@@ -7,11 +7,12 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+from catalog_paths import catalog_path, raw_dir
 
 
 @pytest.fixture(scope="module")
 def flags(trained_root) -> dict[int, int]:
-    table = pl.read_parquet(trained_root / "03_primary" / "default_flags.parquet")
+    table = pl.read_parquet(catalog_path("prm_default_flags", trained_root))
     return dict(zip(table["SK_ID_CURR"].to_list(), table["TARGET"].to_list(), strict=True))
 
 
@@ -49,7 +50,7 @@ def test_filters_and_pages_select_exactly_the_matching_clients(client, service) 
 
 
 def test_client_information_is_in_readable_units(client, trained_root, client_ids) -> None:
-    raw = pl.read_csv(trained_root / "01_raw" / "application_test.csv")
+    raw = pl.read_csv(raw_dir(trained_root) / "application_test.csv")
     client_id = client_ids[3]
     row = raw.filter(pl.col("SK_ID_CURR") == client_id).row(0, named=True)
     answer = client.get(f"/api/v1/clients/{client_id}").get_json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from catalog_paths import catalog_path
 
 from credit_scoring_kedro.serving.client_profile import AGE_BANDS, band
 from credit_scoring_kedro.serving.peer_groups import GROUPS, _round_edges
@@ -13,10 +14,10 @@ from credit_scoring_kedro.serving.peer_groups import GROUPS, _round_edges
 @pytest.fixture(scope="module")
 def past(trained_root) -> pl.DataFrame:
     """The past (training) clients with their outcome, as the pipelines wrote them."""
-    features = pl.read_parquet(trained_root / "04_feature" / "train_features.parquet",
+    features = pl.read_parquet(catalog_path("feat_train", trained_root),
                                columns=["SK_ID_CURR", "DAYS_BIRTH", "AMT_INCOME_TOTAL",
                                         "NAME_CONTRACT_TYPE"])
-    flags = pl.read_parquet(trained_root / "03_primary" / "default_flags.parquet")
+    flags = pl.read_parquet(catalog_path("prm_default_flags", trained_root))
     return features.join(flags, on="SK_ID_CURR", how="inner")
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 
+from catalog_paths import catalog_path
+
 from credit_scoring_kedro.modeling.bundle import load_bundle
 from credit_scoring_kedro.modeling.model_card import render_markdown
 
 
 def test_the_run_writes_the_card_of_the_served_version(trained_root) -> None:
-    card = json.loads((trained_root / "08_reporting" / "model_card.json").read_text())
-    bundle = load_bundle(trained_root / "06_models" / "model_bundle")
+    card = json.loads(catalog_path("model_card", trained_root).read_text())
+    bundle = load_bundle(catalog_path("model_bundle", trained_root))
     assert card["model"]["version"] == bundle.version
     assert card["model"]["registry_version"] == bundle.metadata["registry"]["version"]
     assert bundle.metadata["model_card"] == card
@@ -20,13 +22,13 @@ def test_the_run_writes_the_card_of_the_served_version(trained_root) -> None:
     assert card["performance"]["auc"]["low"] <= card["performance"]["auc"]["value"]
     assert card["performance"]["auc"]["value"] <= card["performance"]["auc"]["high"]
     assert card["performance"]["held_out_clients"] == card["training_data"]["test"]["clients"]
-    markdown = (trained_root / "08_reporting" / "model_card.md").read_text()
+    markdown = catalog_path("model_card_markdown", trained_root).read_text()
     assert markdown == render_markdown(card)
 
 
 def test_get_model_returns_the_served_version_s_card(client, trained_root) -> None:
     answer = client.get("/api/v1/model").get_json()
-    card = json.loads((trained_root / "08_reporting" / "model_card.json").read_text())
+    card = json.loads(catalog_path("model_card", trained_root).read_text())
     assert answer["model_card"] == card
     assert answer["model_card"]["model"]["version"] == answer["version"]
 
@@ -36,7 +38,7 @@ def test_get_model_card_returns_the_markdown(client, trained_root) -> None:
     assert response.status_code == 200
     assert response.mimetype == "text/markdown"
     assert response.get_data(as_text=True) == (
-        trained_root / "08_reporting" / "model_card.md").read_text()
+        catalog_path("model_card_markdown", trained_root)).read_text()
     assert client.get("/api/v1/model/card?x=1").status_code == 422
 
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from catalog_paths import catalog_path
 
 from credit_scoring_kedro.audit import __main__ as audit_cli
 from credit_scoring_kedro.audit.record import decode_features, seal
@@ -27,7 +28,7 @@ def logged(client, service, records):
 
 @pytest.fixture(scope="module")
 def bundles(trained_root):
-    return trained_root / "06_models" / "model_bundle"
+    return catalog_path("model_bundle", trained_root)
 
 
 def test_every_decision_replays_exactly_without_todays_tables(logged, bundles,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from catalog_paths import catalog_path
 
 from api.access import Access
 from api.app import create_app
@@ -35,7 +36,7 @@ def retrained(trained_root, tmp_path_factory, kedro) -> tuple[Path, str, str]:
     """A copy of the trained root after a second run that loses: (root, champion, challenger)."""
     root = tmp_path_factory.mktemp("retrained") / "data"
     shutil.copytree(trained_root, root)
-    bundles = root / "06_models" / "model_bundle"
+    bundles = catalog_path("model_bundle", root)
     champion = (bundles / "champion").read_text().strip()
     kedro(root, "--pipelines", "modeling", "--params", "modeling.profile=baseline_only")
     return root, champion, (bundles / "challenger").read_text().strip()
@@ -44,10 +45,10 @@ def retrained(trained_root, tmp_path_factory, kedro) -> tuple[Path, str, str]:
 def test_a_losing_challenger_is_registered_but_the_api_serves_the_champion(
         retrained, tmp_path, load_service) -> None:
     root, champion, challenger = retrained
-    decision = json.loads((root / "08_reporting" / "registry_decision.json").read_text())
+    decision = json.loads(catalog_path("registry_decision", root).read_text())
     assert decision["alias"] == "challenger" and decision["new_cost"] > decision["champion_cost"]
     assert challenger != champion
-    assert (root / "06_models" / "model_bundle" / "versions" / challenger).is_dir()
+    assert (catalog_path("model_bundle", root) / "versions" / challenger).is_dir()
 
     after = create_app(load_service(root, f"sqlite:///{tmp_path}/log.db"), access=Access.off())
     ready = after.test_client().get("/api/v1/ready").get_json()
@@ -71,7 +72,7 @@ def test_a_promoted_version_reaches_every_gunicorn_worker_through_the_reload_end
         assert served_versions(url) == {champion}
         decisions = [decide(url)]
 
-        (root / "06_models" / "model_bundle" / "champion").write_text(challenger + "\n")
+        (catalog_path("model_bundle", root) / "champion").write_text(challenger + "\n")
         assert served_versions(url) == {champion}      # nothing changes by itself
         refused = requests.post(f"{url}/admin/reload", timeout=60)
         assert refused.status_code == 401
@@ -90,9 +91,9 @@ def test_a_promoted_version_reaches_every_gunicorn_worker_through_the_reload_end
     finally:
         assert stop([process]) == [0]
     # the history store is rebuilt (here: gone): decisions of both versions still replay
-    (root / "04_feature" / "client_history.parquet").unlink()
+    catalog_path("feat_client_history", root).unlink()
     rows = logged_rows(f"sqlite:///{tmp_path / 'predictions.db'}", decisions, None)
-    verdicts = [replay(row, root / "06_models" / "model_bundle") for row in rows]
+    verdicts = [replay(row, catalog_path("model_bundle", root)) for row in rows]
     assert sorted(v.model_version for v in verdicts) == sorted([champion, challenger])
     assert all(v.matches for v in verdicts), [v.problems for v in verdicts]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from catalog_paths import catalog_path
 
 from credit_scoring_kedro.features.application import application_features, attach_history
 from credit_scoring_kedro.features.history_families import count_columns
@@ -24,12 +25,12 @@ def pipeline_probabilities(service, records: list[dict], history: pl.DataFrame) 
 
 @pytest.fixture(scope="module")
 def history(trained_root) -> pl.DataFrame:
-    return pl.read_parquet(trained_root / "04_feature" / "client_history.parquet")
+    return pl.read_parquet(catalog_path("feat_client_history", trained_root))
 
 
 def test_served_client_scores_equal_the_modeling_pipelines_test_scores(client, trained_root,
                                                                       records) -> None:
-    reference = pl.read_parquet(trained_root / "07_model_output" / "test_scores.parquet")
+    reference = pl.read_parquet(catalog_path("test_scores", trained_root))
     expected = dict(zip(reference["SK_ID_CURR"].to_list(), reference["probability"].to_list(),
                         strict=True))
     answer = client.post(URL, json={"clients": records}).get_json()

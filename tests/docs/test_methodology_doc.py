@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from catalog_paths import catalog_path
 
 from credit_scoring_kedro.reporting import methodology_doc as doc
 
@@ -52,7 +53,7 @@ def test_refresh_copies_the_latest_run_and_rewrites_the_table(catalog_on, tmp_pa
     note.write_text(f"# note\n\n{doc.START}\nold table\n{doc.END}\n\nafter\n", encoding="utf-8")
     copied = doc.refresh([note], tmp_path)
     assert len(copied) == 3 + len(doc.FIGURES)
-    run = pd.read_csv(catalog_on / "08_reporting" / "model_results.csv")
+    run = pd.read_csv(catalog_path("model_results_table", catalog_on))
     assert pd.read_csv(tmp_path / "results" / doc.RESULTS_FILE).equals(run)
     text = note.read_text(encoding="utf-8")
     assert "old table" not in text and text.endswith("after\n")

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from catalog_paths import catalog_path
 
 from credit_scoring_kedro.explain.contributions import contributions
 from credit_scoring_kedro.explain.reasons import (
@@ -70,7 +71,7 @@ def toy() -> ReasonCatalogue:
 
 @pytest.fixture(scope="module")
 def bundle(trained_root: Path):
-    return load_bundle(trained_root / "06_models" / "model_bundle")
+    return load_bundle(catalog_path("model_bundle", trained_root))
 
 
 def test_every_feature_of_a_trained_model_has_a_code_of_its_family(bundle) -> None:
@@ -235,12 +236,15 @@ def test_max_reasons_is_read_from_the_catalogue() -> None:
 
 
 def test_the_kedro_catalog_serves_the_reason_codes() -> None:
-    entry = yaml.safe_load((CONF / "catalog.yml").read_text())["reason_codes"]
-    assert entry == {"type": "yaml.YAMLDataset", "filepath": "conf/base/reason_codes.yml"}
+    from credit_scoring_kedro.serving import artifacts
+
+    assert artifacts.dataset_config("reason_codes")["type"] == "yaml.YAMLDataset"
+    assert artifacts.artifact_path("reason_codes") == CONF / "reason_codes.yml"   # absolute
+    assert artifacts.load_artifact("reason_codes") == CONFIG
 
 
 def test_every_refused_client_of_a_trained_model_gets_one_to_four_reasons(bundle, trained_root) -> None:
-    X = pd.read_parquet(trained_root / "05_model_input" / "X_test.parquet")
+    X = pd.read_parquet(catalog_path("X_test", trained_root))
     encoded = bundle.encoder.transform(X)
     result = contributions(bundle.model, encoded)
     refused = bundle.predict_proba(X) >= bundle.threshold

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from catalog_paths import catalog_path
 
 from credit_scoring_kedro.modeling.fairness import age_bands, fairness_metrics, fairness_report
 
@@ -61,14 +62,14 @@ def test_the_modeling_run_writes_the_report_and_never_reads_gender(trained_root)
 
     from credit_scoring_kedro.modeling.bundle import load_bundle
 
-    report = json.loads((trained_root / "08_reporting" / "fairness_report.json").read_text())
+    report = json.loads(catalog_path("fairness_report", trained_root).read_text())
     assert set(report["attributes"]) == {"CODE_GENDER", "age_band"}
     gender = report["attributes"]["CODE_GENDER"]
     assert {"F", "M"} <= set(gender["groups"])
     assert set(gender) >= {"demographic_parity_difference", "equalized_odds_difference",
                            "approval_rate_ratio", "four_fifths_flag"}
-    predictions = pd.read_parquet(trained_root / "07_model_output" / "test_predictions.parquet")
+    predictions = pd.read_parquet(catalog_path("test_predictions", trained_root))
     assert report["clients"] == len(predictions)
-    bundle = load_bundle(trained_root / "06_models" / "model_bundle")
+    bundle = load_bundle(catalog_path("model_bundle", trained_root))
     assert "CODE_GENDER" not in bundle.features and "EXT_SOURCE_STD" not in bundle.features
     assert bundle.metadata["protected_attributes"] == ["CODE_GENDER"]

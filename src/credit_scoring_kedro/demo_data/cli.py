@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"the competition's size: {FULL_TRAIN:,} + {FULL_TEST:,} clients")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="with --full-size: a multiple of the full size (0.25, 2, ...)")
-    parser.add_argument("--out", type=Path, default=Path("data/01_raw"))
+    parser.add_argument("--out", type=Path, default=None,
+                        help="default: the raw folder of the catalog (<data root>/01_raw)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--format", choices=["csv", "csv.gz"], default="csv")
     parser.add_argument("--overwrite", action="store_true", help="replace existing tables")
@@ -41,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
             args.clients * FULL_TEST / FULL_TRAIN)
     if n_train < 10 or n_test < 1:
         parser.error("need at least 10 train clients and 1 test client")
+    if args.out is None:
+        from credit_scoring_kedro.serving.artifacts import dataset_config
+
+        args.out = Path(dataset_config("raw_application_train")["raw_dir"])
     existing = [p for s in raw_schemas().values()
                 for p in (args.out / f"{s.file}.csv", args.out / f"{s.file}.csv.gz") if p.exists()]
     if existing and not args.overwrite:

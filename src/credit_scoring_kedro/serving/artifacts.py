@@ -3,37 +3,25 @@
 The API and the dashboard run outside any Kedro session, yet they must read exactly
 what the pipelines wrote. They ask this module for a catalog entry by name; the path,
 format and loader come from ``conf/base/catalog.yml`` (with ``CREDIT_DATA_ROOT`` and
-``conf/local`` overrides), so no path is ever written twice.
+``conf/local`` overrides), so no path is ever written twice. Every path the catalog holds
+is absolute (:mod:`credit_scoring_kedro.paths`): nothing here depends on the working directory.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from kedro.config import MissingConfigException
 from kedro.io import DataCatalog
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[3]
+from credit_scoring_kedro.paths import project_root
 
-
-def project_root() -> Path:
-    """The checkout holding ``conf/`` (``CREDIT_PROJECT_ROOT`` overrides it, e.g. in a container)."""
-    return Path(os.environ.get("CREDIT_PROJECT_ROOT", PACKAGE_ROOT)).resolve()
-
-
-@contextlib.contextmanager
-def in_project_root():
-    """Relative catalog paths (``data/...``, ``conf/...``) are relative to the project root."""
-    previous = Path.cwd()
-    os.chdir(project_root())
-    try:
-        yield
-    finally:
-        os.chdir(previous)
+__all__ = ["artifact_path", "catalog", "configured_data_root", "data_root", "dataset_config",
+           "load_artifact", "parameters", "project_root"]
 
 
 @contextlib.contextmanager
@@ -45,7 +33,6 @@ def data_root(root: Path | str):
     """
     previous = os.environ.get("CREDIT_DATA_ROOT")
     os.environ["CREDIT_DATA_ROOT"] = str(root)
-    catalog.cache_clear()
     try:
         yield Path(root)
     finally:
@@ -53,33 +40,54 @@ def data_root(root: Path | str):
             os.environ.pop("CREDIT_DATA_ROOT", None)
         else:
             os.environ["CREDIT_DATA_ROOT"] = previous
-        catalog.cache_clear()
 
 
-@cache
-def catalog() -> DataCatalog:
-    """The project's catalog, built from ``conf/`` as ``kedro run`` builds it (no session)."""
+def catalog(env: str | None = None) -> DataCatalog:
+    """The project's catalog, built from ``conf/`` as ``kedro run --env`` builds it (no session).
+
+    One per environment and data root: a tool or test that changes ``CREDIT_DATA_ROOT`` gets
+    the catalog of the new root.
+    """
+    return _catalog(env or os.environ.get("KEDRO_ENV"), os.environ.get("CREDIT_DATA_ROOT"),
+                    project_root())
+
+
+@lru_cache(maxsize=8)   # a few data roots at once (tests, tools), not one per call
+def _catalog(env: str | None, data_root_variable: str | None, root: Path) -> DataCatalog:
+    """The catalog itself; the arguments are only the cache key (the loader reads them)."""
     from credit_scoring_kedro import settings
 
-    root = project_root()
-    loader = settings.CONFIG_LOADER_CLASS(conf_source=str(root / "conf"),
-                                          **settings.CONFIG_LOADER_ARGS)
-    with in_project_root():
-        config = loader["catalog"]
-        try:
-            credentials = loader["credentials"]
-        except MissingConfigException:  # no credentials file: none needed
-            credentials = {}
-        return DataCatalog.from_config(config, credentials)
+    loader = _loader(settings, env)
+    config = loader["catalog"]
+    try:
+        credentials = loader["credentials"]
+    except MissingConfigException:  # no credentials file: none needed
+        credentials = {}
+    return DataCatalog.from_config(config, credentials)
+
+
+catalog.cache_clear = _catalog.cache_clear   # type: ignore[attr-defined]
 
 
 def parameters(block: str) -> dict[str, Any]:
     """One block of the project's parameters (``conf/*/parameters*.yml``), e.g. ``explainability``."""
     from credit_scoring_kedro import settings
 
-    loader = settings.CONFIG_LOADER_CLASS(conf_source=str(project_root() / "conf"),
-                                          **settings.CONFIG_LOADER_ARGS)
-    return dict(loader["parameters"].get(block, {}))
+    return dict(_loader(settings)["parameters"].get(block, {}))
+
+
+def configured_data_root(env: str | None = None) -> Path:
+    """The absolute data root of the catalog (``${globals:data_root}``) in environment ``env``."""
+    from credit_scoring_kedro import settings
+
+    return Path(_loader(settings, env)["globals"]["data_root"])
+
+
+def _loader(settings, env: str | None = None):
+    """The configuration of ``env``, else ``KEDRO_ENV`` (``full``, ``test``), as ``kedro run`` reads it."""
+    return settings.CONFIG_LOADER_CLASS(conf_source=str(project_root() / "conf"),
+                                        env=env or os.environ.get("KEDRO_ENV"),
+                                        **settings.CONFIG_LOADER_ARGS)
 
 
 def load_artifact(name: str) -> Any:
@@ -92,13 +100,12 @@ def load_artifact(name: str) -> Any:
     if path is not None and not path.exists():
         raise FileNotFoundError(f"{name} not found at {path}: run the pipelines first "
                                 "(`make pipelines`)")
-    with in_project_root():
-        return catalog().load(name)
+    return catalog().load(name)
 
 
-def artifact_path(name: str) -> Path | None:
+def artifact_path(name: str, env: str | None = None) -> Path | None:
     """Absolute path of a file-backed catalog entry (None when the entry has no file)."""
-    resolved = catalog().config_resolver.resolve_pattern(name)
+    resolved = catalog(env).config_resolver.resolve_pattern(name)
     filepath = resolved.get("filepath") or resolved.get("dataset", {}).get("filepath")
     if filepath is None:
         return None
@@ -106,6 +113,6 @@ def artifact_path(name: str) -> Path | None:
     return path if path.is_absolute() else project_root() / path
 
 
-def dataset_config(name: str) -> dict[str, Any]:
+def dataset_config(name: str, env: str | None = None) -> dict[str, Any]:
     """The resolved configuration of a catalog entry (e.g. the prediction log's URL)."""
-    return dict(catalog().config_resolver.resolve_pattern(name))
+    return dict(catalog(env).config_resolver.resolve_pattern(name))

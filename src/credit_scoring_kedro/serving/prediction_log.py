@@ -89,6 +89,9 @@ PREDICTIONS = sa.Table(
     sa.Column("automatic_decision", sa.String(16), nullable=True),
     # the person who asked for the decision (X-Acting-User, e.g. the dashboard's manager)
     sa.Column("acting_user", sa.String(128), nullable=True),
+    # why the request was sent (X-Request-Purpose): production, simulation or test; monitoring
+    # windows leave out test traffic (and simulations, except on demo data). None: logged before
+    sa.Column("purpose", sa.String(16), nullable=True),
     sa.Column("threshold", sa.Float, nullable=False),
     sa.Column("inputs", sa.Text, nullable=False),   # the request record, JSON
     sa.Column("reason_codes", sa.Text, nullable=True),  # JSON list of the refusal's codes
@@ -172,6 +175,7 @@ class _Decisions:
     features: Any = None                  # (n, features) array of the rows the model read
     history_snapshot: str | None = None
     acting_user: str | None = None
+    purpose: str = "production"
 
 
 @dataclass(eq=False)
@@ -219,14 +223,17 @@ class PredictionLog:
     def record(self, request_id: str, model_version: str, threshold: float,
                inputs: list[dict[str, Any]], predictions: list[dict[str, Any]],
                caller_request_id: str | None = None, features: Any = None,
-               history_snapshot: str | None = None, acting_user: str | None = None) -> None:
+               history_snapshot: str | None = None, acting_user: str | None = None,
+               purpose: str = "production") -> None:
         """Log one request's decisions; return once they are durable.
 
         Row ``i`` gets ``decision_id = f"{request_id}-{i}"``: ``request_id`` must be unique
         (the API generates it). ``features``: the rows the model read, kept so that the
         decision can be replayed (:mod:`credit_scoring_kedro.audit`); each row is sealed.
         ``acting_user``: the person who asked (``X-Acting-User``), sealed with the row: a
-        contest cannot be resolved by them (:mod:`.oversight`). Serialising happens on the
+        contest cannot be resolved by them (:mod:`.oversight`). ``purpose``: production,
+        simulation or test (``X-Request-Purpose``), sealed; it decides which monitoring
+        windows the decision enters. Serialising happens on the
         writer thread.
 
         Raises:
@@ -237,7 +244,7 @@ class PredictionLog:
             return
         self._submit(_Pending(PREDICTIONS.name, len(predictions), _Decisions(
             datetime.now(UTC), request_id, caller_request_id, model_version, threshold,
-            inputs, predictions, features, history_snapshot, acting_user)))
+            inputs, predictions, features, history_snapshot, acting_user, purpose)))
 
     def record_access(self, request_id: str, endpoint: str, client_id: int | None = None, *,
                       actor_key: str | None = None, acting_user: str | None = None,
@@ -430,6 +437,7 @@ class PredictionLog:
                    "automatic_decision": prediction.get("automatic_decision",
                                                         prediction["decision"]),
                    "acting_user": request.acting_user,
+                   "purpose": request.purpose,
                    "threshold": request.threshold, "inputs": inputs,
                    "reason_codes": json.dumps([r["code"] for r in
                                                prediction.get("reasons", [])]),
@@ -730,10 +738,9 @@ def retention_days() -> float:
 
 
 def _catalog_url() -> str:
-    from credit_scoring_kedro.serving.artifacts import catalog, in_project_root, project_root
+    from credit_scoring_kedro.serving.artifacts import catalog, project_root
 
-    with in_project_root():
-        return absolute_sqlite_url(catalog().get("prediction_log").url, project_root())
+    return absolute_sqlite_url(catalog().get("prediction_log").url, project_root())
 
 
 def main(argv: list[str] | None = None) -> int:

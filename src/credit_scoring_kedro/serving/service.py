@@ -100,19 +100,13 @@ class ScoringService:
     @classmethod
     def from_catalog(cls, log_url: str | None = None) -> ScoringService:
         """Load every artifact through the Kedro catalog (see :mod:`.artifacts`)."""
-        from credit_scoring_kedro.serving.artifacts import (
-            artifact_path,
-            catalog,
-            in_project_root,
-            parameters,
-        )
+        from credit_scoring_kedro.serving.artifacts import artifact_path, catalog, parameters
         from credit_scoring_kedro.serving.artifacts import load_artifact as load
 
         started = time.perf_counter()
         loaded = {name: load(name) for name in ARTIFACTS}
         if log_url is None:
-            with in_project_root():
-                log_url = catalog().get("prediction_log").url
+            log_url = catalog().get("prediction_log").url
         log = None if log_url == "off" else PredictionLog(log_url)   # "off": load tests only
         small = parameters("explainability").get("small_contribution", SMALL_CONTRIBUTION)
         service = cls.from_artifacts(**loaded, train_features_path=artifact_path("feat_train"),
@@ -197,13 +191,14 @@ class ScoringService:
 
     def predict(self, records: list[dict], request_id: str,
                 caller_request_id: str | None = None, *,
-                acting_user: str | None = None) -> list[dict]:
+                acting_user: str | None = None, purpose: str = "production") -> list[dict]:
         """Probability, decision and reasons of each validated application (a decision: logged).
 
         Returns only once the decisions are durable in the log (no decision without a
         record); raises :class:`~.prediction_log.LogUnavailable` when they cannot be.
         ``request_id`` is the server's (unique); ``caller_request_id`` the caller's, kept beside;
-        ``acting_user`` the person who asked (logged with each decision).
+        ``acting_user`` the person who asked (logged with each decision); ``purpose``
+        production, simulation or test (logged: monitoring leaves test traffic out).
 
         While the review switch is on (:mod:`.review_mode`; a cached read, no query per
         request) every decision is ``review``, the model's own in ``automatic_decision``.
@@ -216,7 +211,7 @@ class ScoringService:
             self.log.record(request_id, self.bundle.version, float(self.bundle.threshold),
                             records, out, caller_request_id=caller_request_id,
                             features=matrix, history_snapshot=self.scorer.history.snapshot,
-                            acting_user=acting_user)
+                            acting_user=acting_user, purpose=purpose)
         metrics.count_decisions(out)
         return out
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from catalog_paths import catalog_path, raw_dir
 from spark_session import spark_or_skip, to_polars
 
 from credit_scoring_kedro.io import (
@@ -32,19 +33,19 @@ RUN_DATE = "2026-12-31"
 @pytest.fixture(scope="module")
 def scores(trained_root: Path, tmp_path_factory):
     spark = spark_or_skip()
-    bundle = load_bundle(trained_root / "06_models" / "model_bundle")
+    bundle = load_bundle(catalog_path("model_bundle", trained_root))
     reasons = yaml.safe_load((PROJECT / "conf" / "base" / "reason_codes.yml").read_text())
-    raw, cache = trained_root / "01_raw", tmp_path_factory.mktemp("batch_cache")
+    raw, cache = raw_dir(trained_root), tmp_path_factory.mktemp("batch_cache")
     params = {"run_date": RUN_DATE}
 
     batch = HomeCreditTableDataset(table="application_test", raw_dir=str(raw), cache_dir=str(cache))
-    history = LazyParquetDataset(str(trained_root / "04_feature" / "client_history.parquet"),
+    history = LazyParquetDataset(str(catalog_path("feat_client_history", trained_root)),
                                  lazy=False).load()
     on_polars = score_batch(bundle, build_features(batch.load(), history), reasons, params)
 
     spark_batch = SparkHomeCreditTableDataset(table="application_test", raw_dir=str(raw),
                                               cache_dir=str(cache / "spark"))
-    spark_history = spark.read.parquet(str(trained_root / "04_feature" / "client_history.parquet"))
+    spark_history = spark.read.parquet(str(catalog_path("feat_client_history", trained_root)))
     on_spark = score_batch(bundle, build_features(spark_batch.load(), spark_history), reasons,
                            params)
     return bundle, on_polars, to_polars(on_spark).sort("SK_ID_CURR")

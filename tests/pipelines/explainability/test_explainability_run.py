@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from catalog_paths import catalog_path
 
 from credit_scoring_kedro.modeling.bundle import load_bundle
 
@@ -18,9 +19,9 @@ def explained(trained_root: Path) -> Path:
 
 
 def test_shap_values_add_up_to_the_served_probabilities(explained) -> None:
-    shap = pd.read_parquet(explained / "07_model_output" / "shap_new_clients.parquet")
-    features = pd.read_parquet(explained / "04_feature" / "test_features.parquet")
-    bundle = load_bundle(explained / "06_models" / "model_bundle")
+    shap = pd.read_parquet(catalog_path("shap_new_clients", explained))
+    features = pd.read_parquet(catalog_path("feat_test", explained))
+    bundle = load_bundle(catalog_path("model_bundle", explained))
     assert len(shap) == len(features) == 300
     ordered = features.set_index("SK_ID_CURR").loc[shap["SK_ID_CURR"]].reset_index()
     p = bundle.predict_proba(ordered)
@@ -32,22 +33,22 @@ def test_shap_values_add_up_to_the_served_probabilities(explained) -> None:
 
 
 def test_global_importance_ranks_every_feature_with_its_description(explained) -> None:
-    table = pd.read_csv(explained / "08_reporting" / "global_importance.csv")
-    bundle = load_bundle(explained / "06_models" / "model_bundle")
+    table = pd.read_csv(catalog_path("global_importance", explained))
+    bundle = load_bundle(catalog_path("model_bundle", explained))
     assert sorted(table["feature"]) == sorted(bundle.features)
     assert table["mean_abs_shap"].is_monotonic_decreasing
     assert table["description"].fillna("").str.len().gt(0).all()
-    assert (explained / "08_reporting" / "global_importance.png").stat().st_size > 10_000
-    assert (explained / "08_reporting" / "shap_beeswarm.png").stat().st_size > 10_000
+    assert catalog_path("fig_global_importance", explained).stat().st_size > 10_000
+    assert catalog_path("fig_shap_beeswarm", explained).stat().st_size > 10_000
     import plotly.io
 
-    figure = plotly.io.from_json((explained / "08_reporting" / "global_importance_plotly.json")
+    figure = plotly.io.from_json(catalog_path("global_importance_plotly", explained)
                                  .read_text())
     assert list(figure.data[0].y)[-1] == table["feature"].iloc[0]  # the top feature on top
 
 
 def test_top_factors_have_the_right_sign(explained) -> None:
-    factors = pd.read_parquet(explained / "07_model_output" / "top_factors_test.parquet")
+    factors = pd.read_parquet(catalog_path("top_factors_test", explained))
     assert (factors.loc[factors.direction == "raises", "contribution"] > 0).all()
     assert (factors.loc[factors.direction == "lowers", "contribution"] < 0).all()
     assert factors.groupby(["SK_ID_CURR", "direction"]).size().max() <= 5
@@ -57,12 +58,12 @@ def test_monitoring_finds_the_documented_demo_shift_and_can_fail_the_run(explain
     import json
 
     kedro(explained, "--pipelines", "monitoring")
-    summary = json.loads((explained / "08_reporting" / "data_drift_summary.json").read_text())
+    summary = json.loads(catalog_path("data_drift_summary", explained).read_text())
     drifted = {f["feature"] for f in summary["features"] if f["drifted"]}
     monitored = {f["feature"] for f in summary["features"]}
     # demo application_test is drawn older and with lower EXT_SOURCE_3 (demo_data.TEST_SHIFT)
     assert drifted & {"EXT_SOURCE_3", "DAYS_BIRTH", "EXT_SOURCE_MEAN"} & monitored
-    assert (explained / "08_reporting" / "data_drift_report.html").stat().st_size > 100_000
+    assert catalog_path("data_drift_report", explained).stat().st_size > 100_000
     strict = kedro(explained, "--pipelines", "monitoring", "--params",
                    "monitoring.fail_on_drift=true,monitoring.alert_drifted_share=0.01", check=False)
     assert strict.returncode != 0

@@ -10,6 +10,7 @@ import mlflow
 import numpy as np
 import polars as pl
 import pytest
+from catalog_paths import catalog_path
 
 PROJECT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(PROJECT / "tests" / "modeling"))
@@ -28,14 +29,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory, kedro):
     test_features, _ = synthetic_features(400, seed=6, first_id=900_000)
     for layer in ("03_primary", "04_feature"):
         (root / layer).mkdir()
-    features.write_parquet(root / "04_feature" / "train_features.parquet")
-    test_features.write_parquet(root / "04_feature" / "test_features.parquet")
-    flags.write_parquet(root / "03_primary" / "default_flags.parquet")
+    features.write_parquet(catalog_path("feat_train", root))
+    test_features.write_parquet(catalog_path("feat_test", root))
+    flags.write_parquet(catalog_path("prm_default_flags", root))
     uri = f"sqlite:///{root}/mlflow.db"
     decisions = []
     for profile in ("baseline_only", "smoke", "baseline_only"):
         kedro(root, "--pipelines", "modeling", "--params", f"modeling.profile={profile}")
-        decisions.append(json.loads((root / "08_reporting" / "registry_decision.json").read_text()))
+        decisions.append(json.loads(catalog_path("registry_decision", root).read_text()))
     return root, uri, decisions
 
 
@@ -60,9 +61,9 @@ def test_worse_model_stays_challenger(runs) -> None:
     assert str(client.get_model_version_by_alias(NAME, "champion").version) == decisions[1]["version"]
     assert str(client.get_model_version_by_alias(NAME, "challenger").version) == decisions[2]["version"]
     # the served bundle is still the champion's
-    bundle = load_bundle(root / "06_models" / "model_bundle")
+    bundle = load_bundle(catalog_path("model_bundle", root))
     assert bundle.metadata["registry"]["version"] == decisions[1]["version"]
-    challenger = load_bundle(root / "06_models" / "model_bundle", alias="challenger")
+    challenger = load_bundle(catalog_path("model_bundle", root), alias="challenger")
     assert challenger.metadata["candidate"] == "dummy"
 
 
@@ -96,7 +97,7 @@ def _check_runs_and_registry(uri: str) -> None:
 
 def test_smoke_model_beats_the_baselines_on_the_test_split(runs) -> None:
     root, _, decisions = runs
-    table = pl.read_csv(root / "08_reporting" / "model_results.csv")
+    table = pl.read_csv(catalog_path("model_results_table", root))
     # the last run was baseline_only; the smoke run's report is in the MLflow run, the decision here
     assert decisions[1]["new_cost"] < decisions[0]["new_cost"]
     assert "dummy" in table["model"].to_list()
@@ -104,8 +105,8 @@ def test_smoke_model_beats_the_baselines_on_the_test_split(runs) -> None:
 
 def test_batch_scoring_gives_one_consistent_row_per_client(runs) -> None:
     root, _, _ = runs
-    scores = pl.read_parquet(root / "07_model_output" / "test_scores.parquet")
-    test_ids = pl.read_parquet(root / "04_feature" / "test_features.parquet")["SK_ID_CURR"]
+    scores = pl.read_parquet(catalog_path("test_scores", root))
+    test_ids = pl.read_parquet(catalog_path("feat_test", root))["SK_ID_CURR"]
     assert scores.height == test_ids.len()
     assert scores["SK_ID_CURR"].n_unique() == scores.height
     assert set(scores["SK_ID_CURR"]) == set(test_ids)
