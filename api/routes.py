@@ -25,6 +25,7 @@ PAGING = [Param("page", "integer", "page number", 1, 1, 100_000),
 FILTER_PARAMS = [Param(name, "string", f"keep clients whose {name.replace('_', ' ')} is this")
                  for name in FILTERS]
 ACTING_USER = re.compile(r"[A-Za-z0-9._@-]{1,64}")   # X-Acting-User: anything else is not kept
+PURPOSES = ("production", "simulation", "test")      # X-Request-Purpose; absent: production
 
 
 def service() -> ScoringService:
@@ -42,6 +43,20 @@ def acting_user() -> str | None:
     """The person the caller acts for (``X-Acting-User``), None when absent or malformed."""
     user = request.headers.get("X-Acting-User", "")
     return user if ACTING_USER.fullmatch(user) else None
+
+
+def request_purpose() -> str:
+    """Why the caller sent the request (``X-Request-Purpose``), logged with each decision.
+
+    Monitoring windows leave test traffic out (and simulations, except on demo data): a
+    caller that does not say is production; an unknown value is refused (400), since a
+    mistyped "test" would otherwise pollute the production windows.
+    """
+    purpose = request.headers.get("X-Request-Purpose", "production").strip().lower()
+    if purpose not in PURPOSES:
+        raise ApiError(400, "bad_request_purpose",
+                       f"X-Request-Purpose must be one of {', '.join(PURPOSES)}")
+    return purpose
 
 
 def caller_key_name() -> str | None:
@@ -125,9 +140,10 @@ def model_card():
 def predict():
     query_args(predict.contract)
     svc = service()
+    purpose = request_purpose()
     records = _records(svc.request_model)
     predictions = svc.predict(records, g.request_id, g.caller_request_id,   # once logged
-                              acting_user=acting_user())
+                              acting_user=acting_user(), purpose=purpose)
     g.log_extra = {"clients": len(records)}
     return jsonify(model_version=svc.bundle.version, threshold=float(svc.bundle.threshold),
                    request_id=g.request_id, predictions=predictions)

@@ -22,8 +22,8 @@ import numpy as np
 SEALED = ("decision_id", "client_id", "model_version", "threshold", "probability", "decision",
           "inputs", "reason_codes", "features", "history_snapshot")
 #: Sealed when present: columns added later (who asked for the decision, what the model
-#: decided under the review switch). A row logged before them seals as it always did.
-SEALED_WHEN_PRESENT = ("automatic_decision", "acting_user")
+#: decided under the review switch, why the request was sent). A row logged before them seals as it always did.
+SEALED_WHEN_PRESENT = ("automatic_decision", "acting_user", "purpose")
 
 
 def encode_features(row: np.ndarray) -> str:
