@@ -29,7 +29,7 @@ ENGINE ?= polars
 KEDRO_ENV ?=
 WORKFLOW := $(BIN)/python -m credit_scoring_kedro.workflow $(if $(KEDRO_ENV),--env $(KEDRO_ENV),)
 
-.PHONY: java install-spark bench-spark credentials credentials-export credentials-user rotate-key help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-scaling bench-api bench-dashboard docs mlflow purge-log drift clean
+.PHONY: java install-spark bench-spark credentials credentials-export credentials-user rotate-key help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-scaling bench-api bench-dashboard docs mlflow purge-log drift simulate-traffic clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -134,8 +134,13 @@ purge-log: $(STAMP) ## delete prediction-log and access-audit rows older than th
 	$(BIN)/python -m credit_scoring_kedro.serving.prediction_log purge \
 		$(if $(DAYS),--older-than-days $(DAYS),) $(if $(DRY_RUN),--dry-run,)
 
-drift: $(STAMP) ## rerun the drift report only (data/08_reporting/data_drift_report.html)
-	$(BIN)/kedro run --pipelines monitoring
+drift: $(STAMP) ## rerun monitoring: drift report, logged-traffic windows, realised performance, alerts (STRICT=1 exits non-zero on an alert)
+	$(BIN)/kedro run --pipelines monitoring $(if $(KEDRO_ENV),--env $(KEDRO_ENV),) \
+		$(if $(STRICT),--params monitoring.traffic.strict=true,)
+
+simulate-traffic: $(STAMP) credentials ## demo loop: send a seeded, growingly shifted stream through the running API (make run), write its outcomes (DECISIONS=N)
+	$(BIN)/python -m credit_scoring_kedro.monitoring.traffic_simulator \
+		--url http://$(CREDIT_API_HOST):$(CREDIT_API_PORT)/api/v1 $(if $(DECISIONS),--decisions $(DECISIONS),)
 
 clean: ## remove generated outputs, the MLflow store and registry (keeps data/01_raw and .venv)
 	find $(DATA_ROOT) -mindepth 2 -type f ! -name .gitkeep ! -path '$(DATA_ROOT)/01_raw/*' -delete

@@ -8,7 +8,7 @@ embedding it made the page take 4 s more and slowed the next page too.
 import pandas as pd
 import streamlit as st
 
-from dashboard import api_client, reports
+from dashboard import api_client, reports, traffic
 
 EMBED_LIMIT_BYTES = 15_000_000   # above this, the report is offered as a download only
 REPORT_SHOWN = "drift-report-shown"
@@ -16,6 +16,7 @@ REPORT_SHOWN = "drift-report-shown"
 st.title("Monitoring")
 st.caption("From the last run of the monitoring pipeline: new clients (application_test) "
            "against the clients the model was trained on.")
+traffic.show_alert_banner()   # the logged decisions' performance alert, when there is one
 
 try:
     summary = reports.load("data_drift_summary")
@@ -104,6 +105,8 @@ if st.session_state.get(REPORT_SHOWN):
         else:
             st.info(f"The report is {size / 1e6:.0f} MB, too large to show here: download it "
                     "instead.")
+
+traffic.show_windows()   # the API's logged decisions: drift and realised performance per window
 
 from dashboard import oversight  # noqa: E402 - human oversight, the page's last section
 

@@ -37,7 +37,18 @@ class TableSchema:
 @cache
 def raw_schemas() -> dict[str, TableSchema]:
     """All table contracts, keyed by the pipeline's table name (e.g. ``pos_cash_balance``)."""
-    text = resources.files(__package__).joinpath("raw_tables.yml").read_text(encoding="utf-8")
+    return _read_schemas("raw_tables.yml")
+
+
+@cache
+def outcome_schemas() -> dict[str, TableSchema]:
+    """Tables dropped in data/01_raw after deployment (``outcomes``): not Home Credit tables,
+    so the demo generator, the ingestion checks and "is there raw data" ignore them."""
+    return _read_schemas("outcome_tables.yml")
+
+
+def _read_schemas(file: str) -> dict[str, TableSchema]:
+    text = resources.files(__package__).joinpath(file).read_text(encoding="utf-8")
     spec = yaml.safe_load(text)["tables"]
     return {
         name: TableSchema(
@@ -55,7 +66,7 @@ def raw_schemas() -> dict[str, TableSchema]:
 
 def table_schema(name: str) -> TableSchema:
     """The contract of one table; a clear error for an unknown name."""
-    schemas = raw_schemas()
+    schemas = raw_schemas() | outcome_schemas()
     if name not in schemas:
         raise KeyError(f"Unknown Home Credit table {name!r}; known: {', '.join(schemas)}")
     return schemas[name]

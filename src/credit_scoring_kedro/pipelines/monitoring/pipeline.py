@@ -1,4 +1,5 @@
-"""Data drift (evidently) and prediction drift of the new clients, with alerts; and how
+"""Data drift (evidently) and prediction drift of the new clients, with alerts; drift and
+realised performance of the API's logged traffic, window by window, with alerts; and how
 often people changed the model's decisions (human oversight, per week)."""
 
 from kedro.pipeline import Node, Pipeline
@@ -10,6 +11,13 @@ from .nodes import (
     raise_drift_alerts,
     report_data_drift,
     report_prediction_drift,
+)
+from .traffic_nodes import (
+    check_outcomes,
+    raise_traffic_alerts,
+    report_traffic_windows,
+    select_logged_traffic,
+    traffic_metrics,
 )
 
 
@@ -27,4 +35,15 @@ def create_pipeline(**kwargs) -> Pipeline:
              "drift_alerts", name="raise_drift_alerts"),
         Node(report_oversight_weekly, "oversight_log", "oversight_weekly",
              name="report_oversight_weekly"),
+        Node(select_logged_traffic,
+             ["prediction_log_traffic", "raw_data_origin", "params:monitoring.traffic"],
+             "logged_traffic", name="select_logged_traffic"),
+        Node(check_outcomes, "raw_outcomes", "observed_outcomes", name="check_outcomes"),
+        Node(report_traffic_windows,
+             ["logged_traffic", "model_bundle", "X_test", "observed_outcomes",
+              "params:monitoring.traffic"],
+             ["traffic_windows", "traffic_feature_drift"], name="report_traffic_windows"),
+        Node(raise_traffic_alerts, ["traffic_windows", "params:monitoring.traffic"],
+             "traffic_alerts", name="raise_traffic_alerts"),
+        Node(traffic_metrics, "traffic_windows", "traffic_metrics", name="log_traffic_metrics"),
     ], tags="inference")
