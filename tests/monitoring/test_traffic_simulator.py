@@ -10,6 +10,7 @@ from sklearn.metrics import roc_auc_score
 from credit_scoring_kedro.demo_data import generate_demo_data
 from credit_scoring_kedro.demo_data.generator import FIRST_CLIENT
 from credit_scoring_kedro.monitoring.traffic_simulator import (
+    known_categories_only,
     latent_risk,
     merge_outcomes,
     shift_inputs,
@@ -67,3 +68,14 @@ def test_new_outcomes_replace_those_of_the_same_clients() -> None:
     new = pl.DataFrame({"SK_ID_CURR": [2, 3], "DEFAULTED": [1, 1], "OBSERVED_AT": ["b", "b"]})
     merged = merge_outcomes(old, new)
     assert sorted(merged.rows()) == [(1, 0, "a"), (2, 1, "b"), (3, 1, "b")]
+
+
+def test_clients_with_a_category_the_model_never_saw_are_left_out_not_altered() -> None:
+    applications = pl.DataFrame({"SK_ID_CURR": [1, 2, 3, 4],
+                                 "ORGANIZATION_TYPE": ["Bank", "Trade: type 4", None, "Bank"],
+                                 "NAME_CONTRACT_TYPE": ["Cash loans"] * 3 + ["Revolving loans"]})
+    kept = known_categories_only(applications, {"ORGANIZATION_TYPE": ["Bank", "Religion"],
+                                                "NAME_CONTRACT_TYPE": ["Cash loans"],
+                                                "NOT_SENT": ["x"]})
+    assert kept["SK_ID_CURR"].to_list() == [1, 3]      # a missing value is not an unseen one
+    assert kept.row(0) == applications.row(0)

@@ -137,7 +137,7 @@ def api_sender(url: str, key: str | None, timeout: float = 120.0) -> Callable[[l
                 answer.read()
         except urllib.error.HTTPError as error:
             raise RuntimeError(f"the API refused a batch: HTTP {error.code} "
-                               f"{error.read()[:300].decode(errors='replace')}") from error
+                               f"{error.read()[:2000].decode(errors='replace')}") from error
     return send
 
 
@@ -152,9 +152,29 @@ def _demo_clients() -> tuple[pl.DataFrame, np.ndarray, str]:
                          "data/01_raw, or point CREDIT_DATA_ROOT at a demo data root)")
     z = latent_risk(int(origin["seed"]), int(origin["n_train"]) + int(origin["n_test"]))
     train = catalog().load("raw_application_train").drop("TARGET").collect()
+    encoder = catalog().load("model_bundle").encoder
+    train = known_categories_only(train, encoder.categories_
+                                  | getattr(encoder, "protected_categories_", {}))
     return (train,
             z[train["SK_ID_CURR"].to_numpy() - FIRST_CLIENT],
             str(dataset_config("raw_outcomes")["raw_dir"]))
+
+
+def known_categories_only(applications: pl.DataFrame,
+                          categories: dict[str, list[str]]) -> pl.DataFrame:
+    """The applications whose category values the served model was trained on.
+
+    The API refuses a value it never saw in training (422); a held-out demo client may carry
+    a rare one. Those clients are left out of the stream rather than sent with an altered input.
+    """
+    known = pl.all_horizontal(
+        [pl.col(c).is_null() | pl.col(c).is_in(list(values))
+         for c, values in categories.items() if c in applications.columns] or [pl.lit(True)])
+    kept = applications.filter(known)
+    if kept.height < applications.height:
+        logger.info("%d of %d demo clients left out: a category value the model never saw",
+                    applications.height - kept.height, applications.height)
+    return kept
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     except urllib.error.URLError as error:
         sys.stderr.write(f"error: the API does not answer at {args.url} ({error.reason}): "
                          "start it first (`make run` or `make api`)\n")
+        return 2
+    except RuntimeError as error:   # the API refused a batch: its own message, no traceback
+        sys.stderr.write(f"error: {error}\n")
         return 2
     path = os.path.join(raw_dir, "outcomes.csv")
     existing = pl.read_csv(path) if os.path.exists(path) else None
