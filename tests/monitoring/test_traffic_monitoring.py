@@ -9,17 +9,19 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
-from kedro.io import DataCatalog, MemoryDataset
+from kedro.io import DataCatalog, DatasetError, MemoryDataset
 from kedro.runner import SequentialRunner
 from scipy.special import expit
 
-from credit_scoring_kedro.io import PredictionLogDataset
+from credit_scoring_kedro.errors import RawDataError
+from credit_scoring_kedro.io import HomeCreditTableDataset, PredictionLogDataset
 from credit_scoring_kedro.modeling.cost import CostWeights
 from credit_scoring_kedro.monitoring.outcomes import performance_alerts, realised_performance
 from credit_scoring_kedro.monitoring.traffic_simulator import draw_outcomes
 from credit_scoring_kedro.pipelines.monitoring import create_pipeline
 from credit_scoring_kedro.pipelines.monitoring.traffic_nodes import (
     PerformanceAlert,
+    check_outcomes,
     raise_traffic_alerts,
     select_logged_traffic,
 )
@@ -210,3 +212,29 @@ def test_an_explicit_test_purpose_in_the_parameters_is_ignored() -> None:
                                     params(purposes=["production", "test"],
                                            min_window_decisions=1))
     assert traffic["purpose"].tolist() == ["production"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("SK_ID_CURR,DEFAULTED\n1,0\n", "missing required column.*OBSERVED_AT"),   # a column missing
+    ("SK_ID_CURR,DEFAULTED,OBSERVED_AT\n1,0,2026-12-01\n1,1,2026-12-02\n", "SK_ID_CURR.*must be unique"),  # twice
+    ("SK_ID_CURR,DEFAULTED,OBSERVED_AT\n1,2,2026-12-01\n", "DEFAULTED must be 0 or 1"),
+])
+def test_a_malformed_outcomes_file_is_refused_with_the_column_named(tmp_path, text,
+                                                                     message) -> None:
+    raw = tmp_path / "01_raw"
+    raw.mkdir()
+    (raw / "outcomes.csv").write_text(text)
+    table = HomeCreditTableDataset(table="outcomes", raw_dir=str(raw),
+                                   cache_dir=str(tmp_path / "cache"))
+    with pytest.raises((RawDataError, DatasetError), match=message):   # load, or the check
+        check_outcomes(table.load())
+
+
+def test_well_formed_outcomes_pass_their_check(tmp_path) -> None:
+    raw = tmp_path / "01_raw"
+    raw.mkdir()
+    (raw / "outcomes.csv").write_text("SK_ID_CURR,DEFAULTED,OBSERVED_AT\n1,0,2026-12-01\n"
+                                      "2,1,2026-12-02\n")
+    table = HomeCreditTableDataset(table="outcomes", raw_dir=str(raw),
+                                   cache_dir=str(tmp_path / "cache"))
+    assert check_outcomes(table.load())["DEFAULTED"].tolist() == [0, 1]
