@@ -353,10 +353,11 @@ def _resolve_form(contest: dict, reasons: dict) -> None:
 
 
 # ----- the monitoring page's section --------------------------------------------------------------
-COLUMNS = {"week": "Week", "decisions": "Decisions", "reviews": "Under review",
+#: short headers: the nine columns fit a 1,280 px window without a horizontal scroll
+COLUMNS = {"week": "Week", "decisions": "Decisions", "reviews": "In review",
            "overridden_decisions": "Overridden", "override_rate": "Override rate",
-           "overrides": "Overrides made", "contests_opened": "Contests received",
-           "contests_resolved": "Contests resolved", "contests_overturned": "Overturned"}
+           "overrides": "Overrides", "contests_opened": "Contests",
+           "contests_resolved": "Resolved", "contests_overturned": "Overturned"}
 
 
 def show_weekly(weeks: int = 12) -> None:

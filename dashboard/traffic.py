@@ -46,12 +46,14 @@ def show_windows() -> None:
     with left:
         st.markdown("**Realised AUC** (outcomes observed) vs held-out AUC")
         if trend["realised_auc"].notna().any():
-            st.line_chart(trend[["realised_auc", "heldout_auc"]].astype(float))
+            st.line_chart(trend[["realised_auc", "heldout_auc"]].astype(float)
+                          .rename(columns=TREND_LABELS))
         else:
             st.caption("No observed outcome yet.")
     with right:
         st.markdown("**Share of features drifted** and score shift (PSI)")
-        st.line_chart(trend[["drifted_share", "score_psi"]].astype(float))
+        st.line_chart(trend[["drifted_share", "score_psi"]].astype(float)
+                      .rename(columns=TREND_LABELS))
     shown = pd.DataFrame({
         "Window": windows["window"],
         "Decisions": windows["decisions"],
@@ -61,14 +63,35 @@ def show_windows() -> None:
                                  strict=True)],
         "Score PSI": [f"{v:.3f}" for v in windows["score_psi"]],
         "Realised AUC": [_number(v) for v in windows["realised_auc"]],
-        "Defaults among granted": [_percent(v) for v in windows["default_rate_granted"]],
-        "Cost per decision": [_number(v) for v in windows["realised_cost"]],
-        "Alert": ["⚠ " + a if isinstance(a, str) and a else "—" for a in windows["alert"]],
+        "Defaults, granted": [_percent(v) for v in windows["default_rate_granted"]],
+        "Cost": [_number(v) for v in windows["realised_cost"]],
+        "Alert": [alert_summary(a) for a in windows["alert"]],
     })
-    st.dataframe(shown, hide_index=True)
+    # every window in view (no inner scroll up to 25 windows); 35 px a row + the header
+    st.dataframe(shown, hide_index=True, height=35 * (min(len(shown), 25) + 1) + 3)
+    alerts = [(w, a) for w, a in zip(windows["window"], windows["alert"], strict=True)
+              if isinstance(a, str) and a]
+    if alerts:
+        with st.expander(f"Why the {len(alerts)} alerted window(s) alerted"):
+            st.markdown("\n".join(f"- **{w}**: {a}" for w, a in alerts))
     st.caption("Drift: a feature's PSI of at least the limit in parameters_monitoring.yml. "
                "Cost: the business cost (10 per missed defaulter, 1 per good client refused) "
-               "per decision with an outcome.")
+               "per decision with an outcome. Defaults, granted: the share of granted clients "
+               "who defaulted.")
+
+
+#: plain names of the trend lines
+TREND_LABELS = {"realised_auc": "Realised AUC", "heldout_auc": "Held-out AUC",
+                "drifted_share": "Share of features drifted", "score_psi": "Score shift (PSI)"}
+
+
+def alert_summary(alert) -> str:
+    """The alert in a few words for the table (the full reasons are listed below it)."""
+    if not isinstance(alert, str) or not alert:
+        return "—"
+    causes = [word for key, word in (("realised AUC", "AUC"), ("realised cost", "cost"))
+              if key in alert]
+    return "⚠ " + (" and ".join(causes) if causes else "see below")
 
 
 def _number(value) -> str:

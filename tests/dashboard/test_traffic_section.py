@@ -41,7 +41,10 @@ def test_the_page_shows_the_alert_banner_and_every_window(dashboard_env, tmp_pat
     assert list(table["Window"]) == ["w001", "w002"]
     assert list(table["Realised AUC"]) == ["0.760", "0.620"]
     assert list(table["Features drifted"]) == ["1 of 384", "40 of 384"]
-    assert table["Alert"].iloc[0] == "—" and table["Alert"].iloc[1].startswith("⚠ realised AUC")
+    assert list(table["Alert"]) == ["—", "⚠ AUC"]
+    reasons = [t for t in texts(at.markdown) if "w002" in t]
+    assert reasons == ["- **w002**: realised AUC 0.620 below the held-out 0.750 by more than "
+                       "0.05"]
 
 
 def test_no_banner_without_an_alert(dashboard_env, tmp_path) -> None:
@@ -51,3 +54,5 @@ def test_no_banner_without_an_alert(dashboard_env, tmp_path) -> None:
     assert not at.exception
     assert not [t for t in texts(at.error) if t.startswith("Performance alert")]
     assert len(at.dataframe[0].value) == 2
+    assert list(at.dataframe[0].value["Alert"]) == ["—", "—"]
+    assert not at.expander
