@@ -222,5 +222,7 @@ def group_caption(distribution: dict, group_name: str) -> str:
     else:
         parts.append("This client's value is not known.")
     if distribution.get("unknown"):
-        parts.append(f"{distribution['unknown']:,} past clients of the group have no value.")
+        unknown = distribution["unknown"]
+        parts.append(f"{unknown:,} past client{' of the group has' if unknown == 1 else 's of the group have'} "
+                     "no value.")
     return " ".join(parts)
