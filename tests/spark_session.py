@@ -16,15 +16,12 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 @cache
 def _session():
-    from kedro.config import OmegaConfigLoader
-    from omegaconf.resolvers import oc
-
+    from credit_scoring_kedro import settings
     from credit_scoring_kedro.spark_engine import start_session
 
-    conf = OmegaConfigLoader(conf_source=str(PROJECT / "conf"), base_env="base",
-                             default_run_env="spark", env="spark",
-                             config_patterns={"spark": ["spark*"]},
-                             custom_resolvers={"oc.env": oc.env})["spark"]
+    # the project's own loader arguments (resolvers, patterns), as `kedro run --env spark`
+    conf = settings.CONFIG_LOADER_CLASS(conf_source=str(PROJECT / "conf"), env="spark",
+                                        **settings.CONFIG_LOADER_ARGS)["spark"]
     return start_session(conf)
 
 

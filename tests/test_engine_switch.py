@@ -5,20 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kedro.config import MissingConfigException, OmegaConfigLoader
-from omegaconf.resolvers import oc
+from kedro.config import MissingConfigException
 
+from credit_scoring_kedro import settings
 from credit_scoring_kedro.workflow import run_steps
 
 PROJECT = Path(__file__).resolve().parents[1]
 
 
 def spark_conf(env: str) -> dict:
-    loader = OmegaConfigLoader(conf_source=str(PROJECT / "conf"), base_env="base",
-                               default_run_env="local", env=env,
-                               config_patterns={"spark": ["spark*", "spark*/**"]},
-                               custom_resolvers={"oc.env": oc.env})
-    return loader["spark"]
+    """The ``spark`` configuration of ``env`` as the project's own loader reads it."""
+    return settings.CONFIG_LOADER_CLASS(conf_source=str(PROJECT / "conf"), env=env,
+                                        **settings.CONFIG_LOADER_ARGS)["spark"]
 
 
 def test_the_spark_engine_runs_data_engineering_and_scoring_on_spark_and_training_alone() -> None:
