@@ -29,7 +29,7 @@ ENGINE ?= polars
 KEDRO_ENV ?=
 WORKFLOW := $(BIN)/python -m credit_scoring_kedro.workflow $(if $(KEDRO_ENV),--env $(KEDRO_ENV),)
 
-.PHONY: java install-spark bench-spark credentials credentials-export credentials-user rotate-key help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-scaling bench-api bench-dashboard docs mlflow purge-log drift simulate-traffic clean
+.PHONY: java install-spark bench-spark credentials credentials-export credentials-user rotate-key help install run pipelines demo-data serve api dashboard browser test test-slow lint viz bench bench-scaling bench-api bench-dashboard docs mlflow purge-log drift simulate-traffic promote rollback clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -142,6 +142,12 @@ simulate-traffic: $(STAMP) credentials ## demo loop: send a seeded, growingly sh
 	$(BIN)/python -m credit_scoring_kedro.monitoring.traffic_simulator \
 		--url http://$(CREDIT_API_HOST):$(CREDIT_API_PORT)/api/v1 $(if $(DECISIONS),--decisions $(DECISIONS),)
 
+promote: $(STAMP) ## give the champion alias to registry version VERSION (make promote VERSION=3), then POST /admin/reload
+	@$(BIN)/python -m credit_scoring_kedro.modeling.registry_cli promote --version "$(VERSION)"
+
+rollback: $(STAMP) ## give the champion alias back to the previous champion, then POST /admin/reload
+	@$(BIN)/python -m credit_scoring_kedro.modeling.registry_cli rollback
+
 clean: ## remove generated outputs, the MLflow store and registry (keeps data/01_raw and .venv)
 	find $(DATA_ROOT) -mindepth 2 -type f ! -name .gitkeep ! -path '$(DATA_ROOT)/01_raw/*' -delete
-	rm -rf build mlruns mlflow.db   # the registry and data/06_models/model_bundle go together
+	rm -rf build mlruns mlflow.db   # the registry (bundles included) and data/06_models/registry_cache go together

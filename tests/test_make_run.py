@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from mlflow import MlflowClient
 
 from credit_scoring_kedro.serving.processes import free_port, stop, wait_healthy
 
@@ -86,7 +87,9 @@ def test_make_run_from_a_clean_clone_serves_then_stops_and_reruns_without_retrai
     first = serve_then_interrupt(clone, env, tmp_path / "first.log", timeout=40 * 60)
     assert "generating demo data" in first
     assert "model      loaded" in first
-    assert (clone / "data" / "06_models" / "model_bundle" / "champion").is_file()
+    champion = MlflowClient(f"sqlite:///{clone}/mlflow.db").get_model_version_by_alias(
+        "credit_default_scorer", "champion").version   # the registry alias is what is served
+    assert (clone / "data" / "06_models" / "registry_cache" / str(champion) / "bundle.json").is_file()
 
     second = serve_then_interrupt(clone, env, tmp_path / "second.log", timeout=300)
     assert "up to date" in second and "skipping" in second, second[-3000:]

@@ -32,7 +32,11 @@ def test_every_catalog_path_is_absolute_from_any_working_directory(tmp_path, mon
     files = {name: path for name, path in paths.items() if path is not None}
     assert len(files) > 30
     assert {name for name, path in files.items() if not path.is_absolute()} == set()
-    assert files["model_bundle"] == PROJECT / "data" / "06_models" / "model_bundle"
+    # the served model is in the MLflow Model Registry, cached under the data root
+    assert "model_bundle" not in files
+    bundle = artifacts.dataset_config("model_bundle")
+    assert bundle["cache_dir"] == str(PROJECT / "data" / "06_models" / "registry_cache")
+    assert bundle["alias"] == "champion" and bundle["registered_model_name"] == "credit_default_scorer"
     assert files["reason_codes"] == PROJECT / "conf" / "base" / "reason_codes.yml"
     assert artifacts.dataset_config("prediction_log")["url"] == (
         f"sqlite:///{PROJECT}/data/07_model_output/prediction_log.db")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 
-from catalog_paths import catalog_path
+from catalog_paths import catalog_path, served_bundle
 
-from credit_scoring_kedro.modeling.bundle import load_bundle
 from credit_scoring_kedro.modeling.model_card import render_markdown
 
 
 def test_the_run_writes_the_card_of_the_served_version(trained_root) -> None:
     card = json.loads(catalog_path("model_card", trained_root).read_text())
-    bundle = load_bundle(catalog_path("model_bundle", trained_root))
+    bundle = served_bundle(trained_root)
     assert card["model"]["version"] == bundle.version
     assert card["model"]["registry_version"] == bundle.metadata["registry"]["version"]
     assert bundle.metadata["model_card"] == card

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from catalog_paths import catalog_path
+from catalog_paths import registry_of
 
 from api.access import Access
 from api.app import create_app
@@ -216,7 +216,7 @@ def test_the_review_switch_sends_every_decision_to_a_person_and_replays(
         assert {r["decision"] for r in rows} == {"review"}
         assert sorted(r["automatic_decision"] for r in rows) == sorted(
             a["automatic_decision"] for a in answers)
-        verdicts = [replay(row, catalog_path("model_bundle", trained_root)) for row in rows]
+        verdicts = [replay(row, registry_of(trained_root)) for row in rows]
         assert all(v.matches for v in verdicts), [v.problems for v in verdicts]
         assert [v.replayed_decision for v in verdicts] == [r["automatic_decision"] for r in rows]
         # a person decides one of them
@@ -246,7 +246,7 @@ def test_a_changed_review_record_does_not_replay(api, oversight_service, records
                 headers=headers(ADMIN, "ann"))
     [row] = audit_cli.logged_rows(oversight_service.log.url, ids, None)
     flipped = row | {"automatic_decision": other(row["automatic_decision"])}
-    verdict = replay(flipped, catalog_path("model_bundle", trained_root))
+    verdict = replay(flipped, registry_of(trained_root))
     assert not verdict.matches and not verdict.checks["sealed"]
 
 

@@ -6,11 +6,13 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from catalog_paths import catalog_path
+from catalog_paths import registry_of
 
 from credit_scoring_kedro.audit import __main__ as audit_cli
 from credit_scoring_kedro.audit.record import decode_features, seal
 from credit_scoring_kedro.audit.replay import replay
+from credit_scoring_kedro.modeling.registry_bundles import RegistryBundles
+from credit_scoring_kedro.serving import artifacts
 from credit_scoring_kedro.serving.prediction_log import PREDICTIONS
 
 
@@ -28,12 +30,11 @@ def logged(client, service, records):
 
 @pytest.fixture(scope="module")
 def bundles(trained_root):
-    return catalog_path("model_bundle", trained_root)
+    return registry_of(trained_root)
 
 
 def test_every_decision_replays_exactly_without_todays_tables(logged, bundles,
                                                               monkeypatch) -> None:
-    from credit_scoring_kedro.serving import artifacts
 
     def no_catalog(*args, **kwargs):
         raise AssertionError("a replay must not read today's artifacts")
@@ -80,13 +81,16 @@ def test_a_changed_probability_or_decision_does_not_replay(logged, bundles) -> N
 
 
 def test_a_decision_of_a_model_no_longer_kept_says_so(logged, bundles, tmp_path) -> None:
-    verdict = replay(logged[2], tmp_path)
+    empty = RegistryBundles(bundles.name, f"sqlite:///{tmp_path}/empty.db", tmp_path / "cache")
+    verdict = replay(logged[2], empty)
     assert not verdict.matches and verdict.checks["model_kept"] is False
+    assert "no longer kept in the registry" in verdict.problems[0]
 
 
-def test_the_command_line_replays_by_decision_id(logged, bundles, service, capsys) -> None:
+def test_the_command_line_replays_by_decision_id(logged, trained_root, service, capsys) -> None:
     ids = [logged[0]["decision_id"], logged[3]["decision_id"]]
-    code = audit_cli.main(["replay", *ids, "--url", service.log.url, "--bundles", str(bundles)])
+    with artifacts.data_root(trained_root):   # the root's registry and cache
+        code = audit_cli.main(["replay", *ids, "--url", service.log.url])
     printed = capsys.readouterr().out
     assert code == 0 and printed.count("MATCHES") == 2 and "DOES NOT" not in printed
     engine = sa.create_engine(service.log.url)
@@ -94,8 +98,7 @@ def test_the_command_line_replays_by_decision_id(logged, bundles, service, capsy
         conn.execute(PREDICTIONS.update().where(PREDICTIONS.c.decision_id == ids[1])
                      .values(inputs=with_income(logged[3], 0.5)))
     engine.dispose()
-    assert audit_cli.main(["replay", ids[1], "--url", service.log.url,
-                           "--bundles", str(bundles)]) == 1
-    assert "DOES NOT MATCH" in capsys.readouterr().out
-    assert audit_cli.main(["replay", "no-such-decision", "--url", service.log.url,
-                           "--bundles", str(bundles)]) == 2
+    with artifacts.data_root(trained_root):
+        assert audit_cli.main(["replay", ids[1], "--url", service.log.url]) == 1
+        assert "DOES NOT MATCH" in capsys.readouterr().out
+        assert audit_cli.main(["replay", "no-such-decision", "--url", service.log.url]) == 2

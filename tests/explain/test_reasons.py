@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from catalog_paths import catalog_path
+from catalog_paths import catalog_path, served_bundle
 
 from credit_scoring_kedro.explain.contributions import contributions
 from credit_scoring_kedro.explain.reasons import (
@@ -16,7 +16,6 @@ from credit_scoring_kedro.explain.reasons import (
     ReasonCatalogue,
     read_max_reasons,
 )
-from credit_scoring_kedro.modeling.bundle import load_bundle
 
 CONF = Path(__file__).resolve().parents[2] / "conf" / "base"
 CONFIG = yaml.safe_load((CONF / "reason_codes.yml").read_text())
@@ -71,7 +70,7 @@ def toy() -> ReasonCatalogue:
 
 @pytest.fixture(scope="module")
 def bundle(trained_root: Path):
-    return load_bundle(catalog_path("model_bundle", trained_root))
+    return served_bundle(trained_root)
 
 
 def test_every_feature_of_a_trained_model_has_a_code_of_its_family(bundle) -> None:

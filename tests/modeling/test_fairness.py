@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from catalog_paths import catalog_path
+from catalog_paths import catalog_path, served_bundle
 
 from credit_scoring_kedro.modeling.fairness import age_bands, fairness_metrics, fairness_report
 
@@ -60,7 +60,6 @@ def test_age_bands_from_days_of_birth() -> None:
 def test_the_modeling_run_writes_the_report_and_never_reads_gender(trained_root) -> None:
     import json
 
-    from credit_scoring_kedro.modeling.bundle import load_bundle
 
     report = json.loads(catalog_path("fairness_report", trained_root).read_text())
     assert set(report["attributes"]) == {"CODE_GENDER", "age_band"}
@@ -70,6 +69,6 @@ def test_the_modeling_run_writes_the_report_and_never_reads_gender(trained_root)
                            "approval_rate_ratio", "four_fifths_flag"}
     predictions = pd.read_parquet(catalog_path("test_predictions", trained_root))
     assert report["clients"] == len(predictions)
-    bundle = load_bundle(catalog_path("model_bundle", trained_root))
+    bundle = served_bundle(trained_root)
     assert "CODE_GENDER" not in bundle.features and "EXT_SOURCE_STD" not in bundle.features
     assert bundle.metadata["protected_attributes"] == ["CODE_GENDER"]

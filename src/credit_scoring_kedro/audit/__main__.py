@@ -1,8 +1,9 @@
 """``python -m credit_scoring_kedro.audit replay <decision id> ...``: is each decision intact?
 
 Reads the prediction log (the catalog's ``prediction_log`` URL, ``PREDICTION_LOG_URL`` or
-``--url``) and the kept model versions (the catalog's ``model_bundle`` root or
-``--bundles``); prints one verdict per decision (``--json`` for machines). Exit code 0 when
+``--url``) and the model version of each decision from the MLflow Model Registry (the
+catalog's ``model_bundle`` store, or ``--tracking-uri``), through the local registry cache;
+prints one verdict per decision (``--json`` for machines). Exit code 0 when
 every decision replays exactly, 1 when one does not, 2 when a decision id is unknown.
 """
 
@@ -11,11 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
+from dataclasses import replace
 
 import sqlalchemy as sa
 
 from credit_scoring_kedro.audit.replay import replay
+from credit_scoring_kedro.modeling.registry_bundles import RegistryBundles
 from credit_scoring_kedro.serving.prediction_log import PREDICTIONS
 
 
@@ -46,13 +48,14 @@ def main(argv: list[str] | None = None) -> int:
                                                          "the X-Request-ID of the answer + -<index>)")
     command.add_argument("--last", type=int, help="the last N logged decisions instead")
     command.add_argument("--url", help="the prediction log's database URL")
-    command.add_argument("--bundles", type=Path, help="the model bundles root")
+    command.add_argument("--tracking-uri", help="the MLflow registry (default: the catalog's, "
+                                                "MLFLOW_TRACKING_URI when set)")
     command.add_argument("--json", action="store_true", help="one JSON verdict per line")
     args = parser.parse_args(argv)
     if not args.decision_ids and not args.last:
         parser.error("give decision ids or --last N")
     url = args.url or _log_url()
-    bundles = args.bundles or _bundles_root()
+    bundles = _registry(args.tracking_uri)
     rows = logged_rows(url, args.decision_ids, args.last)
     found = {row["decision_id"] for row in rows}
     missing = [d for d in args.decision_ids if d not in found]
@@ -83,10 +86,12 @@ def _log_url() -> str:
     return os.environ.get("PREDICTION_LOG_URL") or _catalog_url()
 
 
-def _bundles_root() -> Path:
+def _registry(tracking_uri: str | None) -> RegistryBundles:
+    """The registered model's bundles as the catalog's ``model_bundle`` reaches them."""
     from credit_scoring_kedro.serving import artifacts
 
-    return artifacts.artifact_path("model_bundle")
+    registry = artifacts.catalog().get("model_bundle").registry
+    return registry if tracking_uri is None else replace(registry, tracking_uri=tracking_uri)
 
 
 if __name__ == "__main__":

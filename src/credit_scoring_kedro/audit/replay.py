@@ -3,7 +3,8 @@
 What is checked, in order, each with its own verdict:
 
 1. the seal: the record is as it was written (no column changed since);
-2. the model: the bundle of the record's version is still kept (``model_bundle/versions``);
+2. the model: the record's version is still in the MLflow Model Registry with its bundle
+   (fetched through the local registry cache, downloaded when missing);
 3. the probability: the model applied to the stored feature row gives the logged one (to
    ``1e-12``) and, with the logged threshold, the logged decision. A decision logged as
    ``review`` (the review switch was on: a person decides, see
@@ -21,14 +22,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from credit_scoring_kedro.audit.record import decode_features, seal
 from credit_scoring_kedro.features.domain import OUTPUT_COLUMNS
-from credit_scoring_kedro.modeling.bundle import VERSIONS, ModelBundle, load_bundle
+from credit_scoring_kedro.modeling.bundle import ModelBundle
+from credit_scoring_kedro.modeling.registry_bundles import RegistryBundles, RegistryError
 from credit_scoring_kedro.serving.request_schema import application_columns
 from credit_scoring_kedro.serving.scorer import FastScorer, HistoryStore
 
@@ -69,12 +70,13 @@ def offline_scorer(bundle: ModelBundle) -> FastScorer:
     return FastScorer(bundle, empty)
 
 
-def replay(record: Mapping[str, Any], bundles: Path | str) -> Replay:
+def replay(record: Mapping[str, Any], bundles: RegistryBundles) -> Replay:
     """Check one prediction-log row (as :meth:`PredictionLog.read` gives it, inputs parsed).
 
     Args:
         record: The logged row; ``inputs`` and ``reason_codes`` as JSON text or parsed.
-        bundles: The bundles root (``data/06_models/model_bundle``) holding ``versions/``.
+        bundles: The registered model's bundles (the catalog's ``model_bundle.registry``):
+            the record's version is fetched through the registry cache.
     """
     raw = dict(record)
     for key in ("inputs", "reason_codes"):   # the seal covers the stored text
@@ -92,13 +94,12 @@ def replay(record: Mapping[str, Any], bundles: Path | str) -> Replay:
     if not raw.get("features"):
         out.problems.append("the record holds no feature row (logged before replay existed)")
         return out
-    directory = Path(bundles) / VERSIONS / str(raw["model_version"])
     try:
-        bundle = load_bundle(directory)
-    except FileNotFoundError:
+        bundle = bundles.load_version(str(raw["model_version"]))
+    except (RegistryError, FileNotFoundError) as exc:
         out.checks["model_kept"] = False
-        out.problems.append(f"model version {raw['model_version']} is no longer kept in "
-                            f"{Path(bundles) / VERSIONS}")
+        out.problems.append(f"model version {raw['model_version']} is no longer kept in the "
+                            f"registry ({exc})")
         return out
     out.checks["model_kept"] = True
     scorer = offline_scorer(bundle)

@@ -1,47 +1,59 @@
-"""Kedro dataset for the serving artifact (a folder written atomically)."""
+"""Kedro dataset for the serving artifact: a model bundle in the MLflow Model Registry."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kedro.io import AbstractDataset
 
-from credit_scoring_kedro.modeling.bundle import (
-    ModelBundle,
-    load_bundle,
-    publish_bundle,
-    resolve_bundle_dir,
-)
+from credit_scoring_kedro.modeling.bundle import ModelBundle
+from credit_scoring_kedro.modeling.registry_bundles import RegistryBundles, RegistryError
 
 
 class ModelBundleDataset(AbstractDataset[ModelBundle, ModelBundle]):
-    """The published model bundles: every version kept, ``champion`` / ``challenger`` pointers.
+    """The bundle a registry alias names (``models:/<name>@<alias>``), cached locally.
 
-    ``save`` stores the bundle as a new version and moves the pointer named by
-    ``bundle.metadata["registry"]["alias"]`` (champion when absent); ``load`` returns
-    the bundle of ``alias`` (champion by default).
+    ``load`` resolves the alias in the registry *now* (a promotion or a rollback is served at
+    the next load: ``POST /admin/reload``), downloads that version's bundle into
+    ``cache_dir/<version>`` unless it is there already, and loads it. ``save`` uploads the
+    bundle into the registered version named by ``bundle.metadata["registry"]`` and gives it
+    that decision's alias (see :mod:`credit_scoring_kedro.modeling.registry_bundles`).
+
+    Args:
+        registered_model_name: The registered model (``credit_default_scorer``).
+        tracking_uri: The MLflow store (the same expression as ``conf/base/mlflow.yml``);
+            ``MLFLOW_TRACKING_URI`` when omitted.
+        cache_dir: The local, read-only copies of the versions already served.
+        alias: Which alias ``load`` serves (``champion``, ``challenger``).
+        registry_uri: The registry, when not the tracking store.
     """
 
-    def __init__(self, filepath: str, alias: str = "champion",
+    def __init__(self, registered_model_name: str, cache_dir: str, tracking_uri: str | None = None,
+                 alias: str = "champion", registry_uri: str | None = None,
                  metadata: dict[str, Any] | None = None) -> None:
-        self._path = Path(filepath)
+        uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
+        if not uri:
+            raise ValueError("ModelBundleDataset needs a tracking_uri (or MLFLOW_TRACKING_URI)")
+        self.registry = RegistryBundles(registered_model_name, uri, Path(cache_dir), registry_uri)
         self._alias = alias
         self.metadata = metadata
 
     def _describe(self) -> dict[str, Any]:
-        return {"filepath": str(PurePosixPath(self._path)), "alias": self._alias}
+        return {"registered_model_name": self.registry.name, "alias": self._alias,
+                "tracking_uri": self.registry.tracking_uri,
+                "cache_dir": str(PurePosixPath(self.registry.cache_dir))}
 
     def load(self) -> ModelBundle:
-        return load_bundle(self._path, self._alias)
+        return self.registry.load_alias(self._alias)
 
     def save(self, data: ModelBundle) -> None:
-        alias = data.metadata.get("registry", {}).get("alias", "champion")
-        publish_bundle(data, self._path, alias)
+        self.registry.publish(data)
 
     def _exists(self) -> bool:
         try:
-            resolve_bundle_dir(self._path, self._alias)
-        except FileNotFoundError:
+            self.registry.version_of(self._alias)
+        except RegistryError:
             return False
         return True

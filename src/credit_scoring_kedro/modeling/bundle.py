@@ -1,7 +1,8 @@
 """The one serving artifact: encoder, model, threshold, feature list and training metadata.
 
-The API, the dashboard and batch scoring load it with :func:`load_bundle`, no Kedro
-session needed. It holds only objects this project trained itself; user input is
+Stored with its version in the MLflow Model Registry (the catalog's ``model_bundle``);
+the API, the dashboard and batch scoring load a fetched copy with :func:`load_bundle`, no
+Kedro session needed. It holds only objects this project trained itself; user input is
 never unpickled (requests arrive as JSON).
 """
 
@@ -24,8 +25,6 @@ from credit_scoring_kedro.modeling.encoding import FeatureEncoder
 
 MODEL_FILE = "model.joblib"
 META_FILE = "bundle.json"
-VERSIONS = "versions"
-ALIASES = ("champion", "challenger")
 
 
 @dataclass
@@ -76,44 +75,13 @@ def save_bundle(bundle: ModelBundle, directory: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def publish_bundle(bundle: ModelBundle, root: Path, alias: str) -> Path:
-    """Store ``bundle`` under ``root/versions/<version>`` and point ``root/<alias>`` at it.
+def load_bundle(directory: Path | str) -> ModelBundle:
+    """Load a bundle folder written by :func:`save_bundle` (a trusted, project-produced artifact).
 
-    The API and batch scoring load ``root/champion``: a model that lost the
-    champion/challenger comparison is kept (and registered) but never served.
+    The served bundles live in the MLflow Model Registry; the catalog's ``model_bundle``
+    (:mod:`credit_scoring_kedro.modeling.registry_bundles`) fetches one into a local folder.
     """
-    if alias not in ALIASES:
-        raise ValueError(f"alias must be one of {ALIASES}, not {alias!r}")
-    root = Path(root)
-    target = root / VERSIONS / bundle.version
-    save_bundle(bundle, target)
-    pointer = root / alias
-    tmp = pointer.with_name(pointer.name + ".tmp")
-    tmp.write_text(bundle.version + "\n")
-    os.replace(tmp, pointer)
-    return target
-
-
-def resolve_bundle_dir(path: Path | str, alias: str = "champion") -> Path:
-    """The folder of the bundle that ``path`` designates: a bundle folder, or a root with aliases."""
-    path = Path(path)
-    if (path / META_FILE).exists():
-        return path
-    pointer = path / alias
-    if pointer.exists():
-        return path / VERSIONS / pointer.read_text().strip()
-    raise FileNotFoundError(f"No {alias} model bundle in {path}: run the modeling pipeline first "
-                            "(`make pipelines`)")
-
-
-def load_bundle(directory: Path | str, alias: str = "champion") -> ModelBundle:
-    """Load a bundle written by :func:`save_bundle` (a trusted, project-produced artifact).
-
-    Args:
-        directory: A bundle folder, or the bundles root (``data/06_models/model_bundle``).
-        alias: Which published bundle of a root to load: ``champion`` or ``challenger``.
-    """
-    directory = resolve_bundle_dir(directory, alias)
+    directory = Path(directory)
     if not (directory / META_FILE).exists():
         raise FileNotFoundError(f"No model bundle in {directory}: run `make pipelines` first")
     meta = json.loads((directory / META_FILE).read_text())

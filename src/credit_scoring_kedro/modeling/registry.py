@@ -1,6 +1,6 @@
 """Champion / challenger in the MLflow model registry, decided on business cost.
 
-A newly trained model is logged with its input signature and registered. It takes the
+A newly trained model is logged with its input signature and registered. It earns the
 ``champion`` alias only if its cost per client on the held-out split is lower than the
 current champion's on the same rows; otherwise it gets the ``challenger`` alias.
 """
@@ -48,12 +48,16 @@ def champion_cost(client: MlflowClient, name: str, X: pd.DataFrame, y: np.ndarra
     return str(version.version), business_cost(y, proba >= threshold, weights), "compared on the same split"
 
 
-def promote(client: MlflowClient, name: str, version: str, new_cost: float,
+def promote(name: str, version: str, new_cost: float,
             old_version: str | None, old_cost: float | None, reason: str) -> dict[str, Any]:
-    """Give ``version`` the champion alias when it beats the champion, else the challenger alias."""
+    """The alias ``version`` earns: champion when it beats the champion, else challenger.
+
+    The alias itself moves when the bundle is published into that version
+    (:meth:`~credit_scoring_kedro.modeling.registry_bundles.RegistryBundles.publish`), so that
+    no alias ever names a version without its bundle.
+    """
     wins = old_cost is None or new_cost < old_cost
     alias = CHAMPION if wins else CHALLENGER
-    client.set_registered_model_alias(name, alias, version)
     decision = {"registered_model": name, "version": version, "alias": alias,
                 "new_cost": new_cost, "champion_version": old_version, "champion_cost": old_cost,
                 "reason": reason if old_cost is None else

@@ -21,7 +21,23 @@ from kedro.io import DataCatalog
 from credit_scoring_kedro.paths import project_root
 
 __all__ = ["artifact_path", "catalog", "configured_data_root", "data_root", "dataset_config",
-           "load_artifact", "parameters", "project_root"]
+           "load_artifact", "parameters", "project_root", "root_registry",
+           "served_version"]
+
+
+#: the MLflow store a data root may carry itself (test and benchmark roots: tests/kedro_runner.py)
+ROOT_REGISTRY = "mlflow.db"
+
+
+def root_registry(root: Path | str) -> str | None:
+    """``sqlite:///<root>/mlflow.db`` when the data root carries its own MLflow store, else None.
+
+    A data root trained with ``MLFLOW_TRACKING_URI`` pointing there (every test and benchmark
+    root) keeps its registry beside its data, so the bundle the registry names is the one
+    trained on that root; the project's ``data/`` uses the store of ``conf/base/mlflow.yml``.
+    """
+    path = Path(root) / ROOT_REGISTRY
+    return f"sqlite:///{path}" if path.is_file() else None
 
 
 @contextlib.contextmanager
@@ -29,17 +45,22 @@ def data_root(root: Path | str):
     """Read the catalog with ``root`` as the data root (``CREDIT_DATA_ROOT``) inside the block.
 
     For tools and tests that serve another data folder than ``data/`` within one process;
-    the previous root and catalog come back afterwards.
+    the previous root and catalog come back afterwards. A root with its own MLflow store
+    (:func:`root_registry`) is read with that store as ``MLFLOW_TRACKING_URI``.
     """
-    previous = os.environ.get("CREDIT_DATA_ROOT")
-    os.environ["CREDIT_DATA_ROOT"] = str(root)
+    changes = {"CREDIT_DATA_ROOT": str(root)}
+    if (registry := root_registry(root)) is not None:
+        changes["MLFLOW_TRACKING_URI"] = registry
+    previous = {name: os.environ.get(name) for name in changes}
+    os.environ.update(changes)
     try:
         yield Path(root)
     finally:
-        if previous is None:
-            os.environ.pop("CREDIT_DATA_ROOT", None)
-        else:
-            os.environ["CREDIT_DATA_ROOT"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def catalog(env: str | None = None) -> DataCatalog:
@@ -49,11 +70,12 @@ def catalog(env: str | None = None) -> DataCatalog:
     the catalog of the new root.
     """
     return _catalog(env or os.environ.get("KEDRO_ENV"), os.environ.get("CREDIT_DATA_ROOT"),
-                    project_root())
+                    project_root(), os.environ.get("MLFLOW_TRACKING_URI"))
 
 
 @lru_cache(maxsize=8)   # a few data roots at once (tests, tools), not one per call
-def _catalog(env: str | None, data_root_variable: str | None, root: Path) -> DataCatalog:
+def _catalog(env: str | None, data_root_variable: str | None, root: Path,
+             tracking_uri: str | None = None) -> DataCatalog:
     """The catalog itself; the arguments are only the cache key (the loader reads them)."""
     from credit_scoring_kedro import settings
 
@@ -101,6 +123,16 @@ def load_artifact(name: str) -> Any:
         raise FileNotFoundError(f"{name} not found at {path}: run the pipelines first "
                                 "(`make pipelines`)")
     return catalog().load(name)
+
+
+def served_version(alias: str = "champion") -> str:
+    """The registry version the catalog's ``model_bundle`` serves now (the alias resolved in
+    the MLflow Model Registry; nothing downloaded).
+
+    Raises:
+        LookupError: no such alias yet (the modeling pipeline has not run on this store).
+    """
+    return catalog().get("model_bundle").registry.version_of(alias)
 
 
 def artifact_path(name: str, env: str | None = None) -> Path | None:

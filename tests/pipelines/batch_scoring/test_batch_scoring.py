@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from catalog_paths import catalog_path, raw_dir
-
-from credit_scoring_kedro.modeling.bundle import load_bundle
+from catalog_paths import catalog_path, raw_dir, served_bundle
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +27,7 @@ def test_a_new_file_is_scored_including_clients_with_no_history(trained, kedro, 
     assert sorted(scores.SK_ID_CURR) == sorted(batch.SK_ID_CURR)  # one row per client, by id
     assert 999_999_001 in set(scores.SK_ID_CURR)
     assert scores.probability.between(0, 1).all()
-    bundle = load_bundle(catalog_path("model_bundle", trained))
+    bundle = served_bundle(trained)
     assert (scores.decision.eq("refused") == (scores.probability >= bundle.threshold)).all()
     assert (scores.model_version == bundle.version).all()
 

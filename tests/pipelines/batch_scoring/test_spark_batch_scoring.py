@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from catalog_paths import catalog_path, raw_dir
+from catalog_paths import catalog_path, raw_dir, served_bundle
 from spark_session import spark_or_skip, to_polars
 
 from credit_scoring_kedro.io import (
@@ -22,7 +22,6 @@ from credit_scoring_kedro.io import (
     LazyParquetDataset,
     SparkHomeCreditTableDataset,
 )
-from credit_scoring_kedro.modeling.bundle import load_bundle
 from credit_scoring_kedro.pipelines.batch_scoring.nodes import score_batch
 from credit_scoring_kedro.pipelines.data_engineering.nodes import build_features
 
@@ -33,7 +32,7 @@ RUN_DATE = "2026-12-31"
 @pytest.fixture(scope="module")
 def scores(trained_root: Path, tmp_path_factory):
     spark = spark_or_skip()
-    bundle = load_bundle(catalog_path("model_bundle", trained_root))
+    bundle = served_bundle(trained_root)
     reasons = yaml.safe_load((PROJECT / "conf" / "base" / "reason_codes.yml").read_text())
     raw, cache = raw_dir(trained_root), tmp_path_factory.mktemp("batch_cache")
     params = {"run_date": RUN_DATE}

@@ -7,9 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from catalog_paths import catalog_path
-
-from credit_scoring_kedro.modeling.bundle import load_bundle
+from catalog_paths import catalog_path, served_bundle
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +19,7 @@ def explained(trained_root: Path) -> Path:
 def test_shap_values_add_up_to_the_served_probabilities(explained) -> None:
     shap = pd.read_parquet(catalog_path("shap_new_clients", explained))
     features = pd.read_parquet(catalog_path("feat_test", explained))
-    bundle = load_bundle(catalog_path("model_bundle", explained))
+    bundle = served_bundle(explained)
     assert len(shap) == len(features) == 300
     ordered = features.set_index("SK_ID_CURR").loc[shap["SK_ID_CURR"]].reset_index()
     p = bundle.predict_proba(ordered)
@@ -34,7 +32,7 @@ def test_shap_values_add_up_to_the_served_probabilities(explained) -> None:
 
 def test_global_importance_ranks_every_feature_with_its_description(explained) -> None:
     table = pd.read_csv(catalog_path("global_importance", explained))
-    bundle = load_bundle(catalog_path("model_bundle", explained))
+    bundle = served_bundle(explained)
     assert sorted(table["feature"]) == sorted(bundle.features)
     assert table["mean_abs_shap"].is_monotonic_decreasing
     assert table["description"].fillna("").str.len().gt(0).all()

@@ -10,13 +10,11 @@ import mlflow
 import numpy as np
 import polars as pl
 import pytest
-from catalog_paths import catalog_path
+from catalog_paths import catalog_path, registry_of, served_bundle
 
 PROJECT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(PROJECT / "tests" / "modeling"))
 from synthetic import synthetic_features  # noqa: E402
-
-from credit_scoring_kedro.modeling.bundle import load_bundle  # noqa: E402
 
 NAME = "credit_default_scorer"
 
@@ -60,11 +58,16 @@ def test_worse_model_stays_challenger(runs) -> None:
     client = mlflow.MlflowClient(tracking_uri=uri)
     assert str(client.get_model_version_by_alias(NAME, "champion").version) == decisions[1]["version"]
     assert str(client.get_model_version_by_alias(NAME, "challenger").version) == decisions[2]["version"]
-    # the served bundle is still the champion's
-    bundle = load_bundle(catalog_path("model_bundle", root))
-    assert bundle.metadata["registry"]["version"] == decisions[1]["version"]
-    challenger = load_bundle(catalog_path("model_bundle", root), alias="challenger")
+    # the served bundle is still the champion's: each bundle is numbered as its registry version
+    bundle = served_bundle(root)
+    assert bundle.metadata["registry"]["version"] == decisions[1]["version"] == bundle.version
+    challenger = served_bundle(root, alias="challenger")
     assert challenger.metadata["candidate"] == "dummy"
+    assert challenger.version == decisions[2]["version"]
+    # every registered version holds its bundle; the replaced champion is the rollback target
+    assert str(client.get_model_version_by_alias(NAME, "previous_champion").version) == \
+        decisions[0]["version"]
+    assert registry_of(root).load_version(decisions[0]["version"]).metadata["candidate"] == "dummy"
 
 
 def test_each_run_is_an_mlflow_run_with_metrics_and_a_registered_model(runs) -> None:

@@ -336,7 +336,8 @@ def assemble_bundle(encoder: FeatureEncoder, model: CalibratedModel, selection: 
 
 def register_model(bundle: ModelBundle, X_test: pd.DataFrame, y_test: pd.DataFrame,
                    params: dict) -> dict:
-    """Log the served model to MLflow, register it, and promote it if it beats the champion."""
+    """Log the served model to MLflow, register it, and decide its alias: champion if it beats
+    the champion, else challenger (the alias moves when ``publish_model`` stores its bundle)."""
     name = params["registered_model_name"]
     served = Pipeline([("encode", bundle.encoder), ("model", bundle.model)])
     requirements = [f"{p}=={version(p)}" for p in
@@ -346,9 +347,10 @@ def register_model(bundle: ModelBundle, X_test: pd.DataFrame, y_test: pd.DataFra
     old_version, old_cost, reason = champion_cost(client, name, X_test, y_true, "threshold", weights)
     new_version = log_and_register(served, X_test.head(50), name, requirements)
     client.set_model_version_tag(name, new_version, "threshold", str(bundle.threshold))
-    client.set_model_version_tag(name, new_version, "bundle_version", bundle.version)
+    # the bundle itself is stored with this version (publish_model) and numbered like it
+    client.set_model_version_tag(name, new_version, "trained_at", bundle.metadata["trained_at"])
     new_cost = float(bundle.metadata["test_metrics"]["business_cost"])
-    decision = promote(client, name, new_version, new_cost, old_version, old_cost, reason)
+    decision = promote(name, new_version, new_cost, old_version, old_cost, reason)
     for key in ("new_cost", "champion_cost"):
         if decision[key] is not None:
             mlflow.log_metric(f"registry_{key}", decision[key])
@@ -373,7 +375,9 @@ def write_model_card(bundle: ModelBundle, decision: dict, test_predictions: pd.D
     Returns:
         ``model_card`` (JSON) and ``model_card_markdown``; the card also enters the bundle.
     """
-    card = build_model_card(bundle.metadata, bundle.threshold, bundle.cost_weights,
+    # the bundle is published under its registry version number (publish_model)
+    metadata = {**bundle.metadata, "version": str(decision["version"])}
+    card = build_model_card(metadata, bundle.threshold, bundle.cost_weights,
                             bundle.features, decision, test_predictions, y_train, y_test,
                             fairness, params, monitoring, raw_data_origin)
     perf = card["performance"]
@@ -390,8 +394,13 @@ def _interval(entry: dict) -> str:
 
 
 def publish_model(bundle: ModelBundle, decision: dict, card: dict) -> ModelBundle:
-    """The bundle with its registry decision and model card: saved as champion (served) or
-    challenger (kept); the API serves the card of the bundle it serves."""
+    """The bundle with its registry decision and model card, numbered as its registry version.
+
+    Saving it (``model_bundle``) uploads it into that registered version and gives the version
+    its alias: champion (served) or challenger (kept); the API serves the card of the bundle
+    it serves.
+    """
+    bundle.metadata["version"] = str(decision["version"])
     bundle.metadata["registry"] = decision
     bundle.metadata["model_card"] = card
     return bundle
