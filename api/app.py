@@ -25,6 +25,7 @@ from api.oversight_routes import ENDPOINTS as OVERSIGHT_ENDPOINTS
 from api.oversight_routes import bp as oversight_bp
 from api.reloading import Reloader
 from api.routes import ENDPOINTS, bp
+from credit_scoring_kedro.modeling.registry_bundles import RegistryError
 from credit_scoring_kedro.serving import metrics
 from credit_scoring_kedro.serving.client_book import FILTERS
 from credit_scoring_kedro.serving.service import ScoringService
@@ -45,7 +46,7 @@ def load_service() -> ScoringState:
     """The service from the catalog, or the reason it cannot be loaded (never raises)."""
     try:
         return ScoringState(ScoringService.from_catalog(os.environ.get("PREDICTION_LOG_URL")))
-    except FileNotFoundError as error:
+    except (FileNotFoundError, RegistryError) as error:   # not trained yet, no champion alias
         logger.error("NOT READY: %s", error)
         return ScoringState(None, str(error))
     except Exception as error:  # a broken artifact must not keep /health from answering
@@ -65,7 +66,8 @@ def create_app(service: ScoringService | None = None, *, access: Access | None =
         api_key: Shorthand for one admin key (tests, benchmarks).
         cors_origins: Browser origins allowed to call the API (``CREDIT_API_CORS_ORIGINS``,
             comma-separated); none by default.
-        loader: How ``POST /admin/reload`` loads the champion again (the catalog by default).
+        loader: How ``POST /admin/reload`` loads the champion again (the catalog by default:
+            the registry alias is resolved afresh, its version fetched once into the cache).
     """
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES

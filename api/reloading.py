@@ -1,7 +1,9 @@
 """One champion for every gunicorn worker, without a restart.
 
 ``POST /admin/reload`` reaches a single worker. That worker loads the service again through
-the catalog (so it reads the ``champion`` pointer afresh), swaps it in, and bumps a
+the catalog (so it asks the MLflow Model Registry which version the ``champion`` alias of
+``credit_default_scorer`` names now, and fetches that version into the local registry cache
+unless it is there already), swaps it in, and bumps a
 generation counter kept in shared memory. ``api/gunicorn.conf.py`` creates the counter in
 gunicorn's master and hands it to every worker right after the fork (``post_fork``), so all
 workers read the same memory; each compares it with its own generation before every request
@@ -9,6 +11,10 @@ workers read the same memory; each compares it with its own generation before ev
 goes on answering with the previous one. Until then its answers carry the previous model
 version, as every answer says which version produced it. Outside gunicorn (tests, one
 process) each app has a counter of its own.
+
+Nothing watches the registry: moving the alias (``make promote``, ``make rollback``) changes
+what is served only at the next ``POST /admin/reload`` (or when a worker starts), and the
+scoring path never queries MLflow (the registry is read only while loading).
 """
 
 from __future__ import annotations

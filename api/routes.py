@@ -286,7 +286,8 @@ def population(feature: str):
 @bp.post("/admin/reload")
 @endpoint(path="/admin/reload", method="POST", response=schemas.Reloaded, protected=True,
           role="admin", errors=(403,),
-          summary="Load the current champion again, in every worker (an admin key)")
+          summary="Serve what the registry alias champion names now, in every worker "
+                  "(an admin key)")
 def reload_model():
     query_args(reload_model.contract)
     if not current_app.extensions["access"].enabled:

@@ -94,3 +94,25 @@ def test_a_worker_that_did_not_get_the_call_catches_up_in_the_background(service
         assert time.monotonic() < deadline, "the second worker never caught up"
         time.sleep(0.01)
     assert second.generation == first.generation == 1
+
+
+def test_scoring_never_queries_the_registry(service, monkeypatch) -> None:
+    # the registry is read when the service loads (start, POST /admin/reload), never per request
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    def no_registry(*args, **kwargs):
+        raise AssertionError("the scoring path reached MLflow")
+
+    monkeypatch.setattr(MlflowClient, "__init__", no_registry)
+    monkeypatch.setattr(mlflow.artifacts, "download_artifacts", no_registry)
+    client = create_app(service, api_key=KEY, loader=lambda: ScoringState(service)).test_client()
+    headers = {"X-API-Key": KEY}
+    for client_id in sorted(service.book.row_of)[:3]:
+        record = client.get(f"/api/v1/clients/{client_id}", headers=headers).get_json()
+        scored = client.post("/api/v1/predict", json={"clients": [record["application"]]},
+                             headers=headers)
+        assert scored.status_code == 200, scored.get_json()
+        assert scored.get_json()["model_version"] == service.bundle.version
+        assert client.get(f"/api/v1/clients/{client_id}/explanation",
+                          headers=headers).status_code == 200
