@@ -68,6 +68,7 @@ from pathlib import Path
 
 import numpy as np
 
+from credit_scoring_kedro.serving.artifacts import data_root, served_version
 from credit_scoring_kedro.serving.processes import api_command, api_env, free_port, spawn, stop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -524,8 +525,11 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (gunicorn log, prediction log, CSV)")
     args = parser.parse_args()
-    if not (args.root / "06_models" / "model_bundle").exists():
-        parser.error(f"{args.root} holds no model bundle: prepare it first (see --help)")
+    try:
+        with data_root(args.root):   # the root's own registry (<root>/mlflow.db) when it has one
+            served_version()
+    except LookupError as error:
+        parser.error(f"{args.root} serves no model ({error}): prepare it first (see --help)")
 
     # SIGTERM behaves like Ctrl-C: the finally blocks stop gunicorn and locust
     signal.signal(signal.SIGTERM, _interrupt)

@@ -459,8 +459,12 @@ def main() -> None:
     if missing:
         sys.exit(f"cannot run: {missing}")
     root = args.root.resolve()
-    if not (root / "06_models" / "model_bundle").exists():
-        sys.exit(f"no model bundle under {root}: run the pipelines first (`make run`)")
+    from credit_scoring_kedro.serving.artifacts import data_root, served_version
+    try:
+        with data_root(root):   # the root's own registry (<root>/mlflow.db) when it has one
+            served_version()
+    except LookupError as error:
+        sys.exit(f"no served model for {root} ({error}): run the pipelines first (`make run`)")
 
     before = load()
     with tempfile.TemporaryDirectory() as logs, \

@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from credit_scoring_kedro.explain.local import LocalExplainer
-from credit_scoring_kedro.modeling.bundle import load_bundle
+from credit_scoring_kedro.serving.artifacts import data_root, load_artifact
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +28,8 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT / "data")
     parser.add_argument("--clients", type=int, default=300)
     args = parser.parse_args()
-    bundle = load_bundle(args.root / "06_models" / "model_bundle")
+    with data_root(args.root):
+        bundle = load_artifact("model_bundle")   # the registry's champion of this root
     explainer = LocalExplainer.build(
         bundle,
         json.loads((args.root / "04_feature" / "feature_dictionary.json").read_text()),

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from credit_scoring_kedro.modeling.bundle import load_bundle
 from credit_scoring_kedro.modeling.cost import business_cost
 from credit_scoring_kedro.serving.artifacts import data_root, load_artifact
 
@@ -35,7 +34,7 @@ def held_out(root: Path) -> pd.DataFrame:
     """SK_ID_CURR, TARGET, probability and refused of the root's champion on its test split."""
     with data_root(root):
         X_test, y_test = load_artifact("X_test"), load_artifact("y_test")
-    bundle = load_bundle(root / "06_models" / "model_bundle")
+        bundle = load_artifact("model_bundle")   # the registry's champion of this root
     proba = bundle.predict_proba(X_test)
     return pd.DataFrame({ID: y_test[ID].to_numpy(), TARGET: y_test[TARGET].to_numpy(),
                          "probability": proba, "refused": proba >= bundle.threshold,

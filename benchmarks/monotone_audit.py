@@ -20,7 +20,6 @@ from pathlib import Path
 import yaml
 
 from credit_scoring_kedro.features.history_families import count_columns
-from credit_scoring_kedro.modeling.bundle import load_bundle
 from credit_scoring_kedro.modeling.monotone_audit import raw_move_violations
 from credit_scoring_kedro.serving.artifacts import data_root, load_artifact, project_root
 from credit_scoring_kedro.serving.client_book import application_record
@@ -38,7 +37,7 @@ def main() -> None:
                            )["modeling"]["monotone"]["raw_moves"]
     with data_root(root):
         history, X_test = load_artifact("feat_client_history"), load_artifact("X_test")
-    bundle = load_bundle(root / "06_models" / "model_bundle")
+        bundle = load_artifact("model_bundle")   # the registry's champion of this root
     columns = [c for c in history.columns if c in set(bundle.features)]
     scorer = FastScorer(bundle, HistoryStore.build(history, columns, count_columns()))
     rows = X_test.head(args.clients).astype(object).where(X_test.notna(), None)
