@@ -68,6 +68,8 @@ def test_the_api_loads_from_another_working_directory(trained_root, tmp_path, mo
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(os, "chdir", lambda path: pytest.fail(f"os.chdir({path}) while serving"))
     monkeypatch.setenv("CREDIT_DATA_ROOT", str(trained_root))
+    # the registry the root was trained into (its served model is an alias there)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", kedro_env(trained_root)["MLFLOW_TRACKING_URI"])
     monkeypatch.setenv("PREDICTION_LOG_URL", f"sqlite:///{tmp_path / 'log' / 'log.db'}")
     (tmp_path / "log").mkdir()
     client = create_app(access=Access.off(), cors_origins=[]).test_client()

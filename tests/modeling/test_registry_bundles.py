@@ -195,3 +195,17 @@ def test_no_file_pointer_is_read_anywhere() -> None:
     assert found == []
     catalog = (PROJECT / "conf" / "base" / "catalog.yml").read_text()
     assert "06_models/model_bundle" not in catalog
+
+
+def test_an_api_with_no_champion_yet_is_not_ready_in_one_line(tmp_path, monkeypatch,
+                                                               caplog) -> None:
+    from api.app import load_service
+
+    monkeypatch.setenv("CREDIT_DATA_ROOT", str(tmp_path))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/empty.db")
+    state = load_service()
+    assert state.service is None
+    assert state.error.startswith("model_bundle: registered model credit_default_scorer has "
+                                  "no 'champion' alias"), state.error
+    assert "\n" not in state.error
+    assert [r.exc_info for r in caplog.records if r.name == "api"] == [None]   # no traceback

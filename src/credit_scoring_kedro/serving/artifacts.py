@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kedro.config import MissingConfigException
-from kedro.io import DataCatalog
+from kedro.io import DataCatalog, DatasetError
 
 from credit_scoring_kedro.paths import project_root
 
@@ -117,12 +117,24 @@ def load_artifact(name: str) -> Any:
 
     Raises:
         FileNotFoundError: the pipeline that writes it has not run yet.
+        RegistryError: the registry names no such model (``model_bundle``: no champion yet),
+            one line, not wrapped in Kedro's ``DatasetError``.
     """
     path = artifact_path(name)
     if path is not None and not path.exists():
         raise FileNotFoundError(f"{name} not found at {path}: run the pipelines first "
                                 "(`make pipelines`)")
-    return catalog().load(name)
+    try:
+        return catalog().load(name)
+    except DatasetError as error:
+        from credit_scoring_kedro.modeling.registry_bundles import RegistryError
+
+        cause = error.__cause__
+        while cause is not None and not isinstance(cause, RegistryError):
+            cause = cause.__cause__
+        if cause is None:
+            raise
+        raise RegistryError(f"{name}: {cause}") from None
 
 
 def served_version(alias: str = "champion") -> str:

@@ -29,7 +29,7 @@ def test_a_new_file_is_scored_including_clients_with_no_history(trained, kedro, 
     assert scores.probability.between(0, 1).all()
     bundle = served_bundle(trained)
     assert (scores.decision.eq("refused") == (scores.probability >= bundle.threshold)).all()
-    assert (scores.model_version == bundle.version).all()
+    assert (scores.model_version.astype(str) == bundle.version).all()   # the registry version
 
 
 def test_batch_scores_equal_the_test_scores_of_the_modeling_pipeline(trained, kedro) -> None:
