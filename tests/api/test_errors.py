@@ -130,6 +130,7 @@ def test_an_app_without_artifacts_is_alive_but_not_ready(tmp_path, monkeypatch) 
     from credit_scoring_kedro.serving import artifacts
 
     monkeypatch.setenv("CREDIT_DATA_ROOT", str(tmp_path))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")   # empty store
     artifacts.catalog.cache_clear()
     try:
         client = create_app(access=Access.off()).test_client()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -40,6 +41,13 @@ from credit_scoring_kedro.modeling.bundle import META_FILE, ModelBundle, load_bu
 BUNDLE_PATH = "bundle"          # the bundle folder inside the logged model's artifacts
 SOURCE_FILE = "registry.json"   # which registry version a cache folder was downloaded from
 CHAMPION, CHALLENGER, PREVIOUS = "champion", "challenger", "previous_champion"
+#: bundles published before the registry held them: ``<root>/versions/<id>/``, each registered
+#: version tagged ``bundle_version=<id>`` (``registry_cli import-legacy`` uploads them)
+LEGACY_VERSIONS, LEGACY_TAG = "versions", "bundle_version"
+NO_BUNDLE_HINT = ("registered without one: retrain with `make pipelines FORCE=1`, or, for a "
+                  "version of the earlier folder layout, `python -m "
+                  "credit_scoring_kedro.modeling.registry_cli import-legacy`")
+LEGACY_ID = re.compile(r"\d{8}-\d{6}(-\d+)?")
 
 
 class RegistryError(LookupError):
@@ -106,10 +114,11 @@ class RegistryBundles:
                         registry_uri=self.registry_uri or self.tracking_uri)
             except (MlflowException, OSError) as exc:
                 raise RegistryError(f"version {version} of {self.name} holds no model bundle "
-                                    "(registered without one)") from exc
+                                    f"({NO_BUNDLE_HINT})") from exc
             folder = tmp / BUNDLE_PATH
             if not (folder / META_FILE).exists():
-                raise RegistryError(f"version {version} of {self.name} holds no model bundle")
+                raise RegistryError(f"version {version} of {self.name} holds no model bundle "
+                                    f"({NO_BUNDLE_HINT})")
             (folder / SOURCE_FILE).write_text(json.dumps({"name": self.name, "version": version,
                                                           "source": source}))
             _read_only(folder)
@@ -122,12 +131,59 @@ class RegistryBundles:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def resolve(self, version: str, client: MlflowClient | None = None) -> str:
+        """The registry number of ``version``: itself, or, for the id of a bundle published
+        before the registry held bundles (a ``YYYYMMDD-HHMMSS`` timestamp, as decisions logged
+        then name their model), the registered version tagged ``bundle_version`` with it."""
+        version = str(version).strip()
+        if version.isdigit():
+            return version
+        if not LEGACY_ID.fullmatch(version):
+            raise RegistryError(f"{version!r} is neither a registry version number nor a "
+                                "legacy bundle id")
+        client = client or self.client
+        found = client.search_model_versions(
+            f"name = '{self.name}' and tags.{LEGACY_TAG} = '{version}'")
+        if not found:
+            raise RegistryError(f"no version of {self.name} is tagged {LEGACY_TAG}={version}")
+        return str(found[0].version)
+
     def load_version(self, version: str) -> ModelBundle:
-        """The bundle of ``version`` (its ``version`` is the registry's number)."""
+        """The bundle of ``version`` (a registry number, or a legacy bundle id: :meth:`resolve`);
+        its ``version`` is the registry's number."""
         client = self.client
-        bundle = load_bundle(self.fetch(version, client))
-        bundle.metadata["version"] = str(version)
+        number = self.resolve(version, client)
+        bundle = load_bundle(self.fetch(number, client))
+        bundle.metadata["version"] = number
         return bundle
+
+    def import_legacy(self, root: Path) -> list[tuple[str, str | None, str]]:
+        """Upload the bundles an earlier layout kept in ``root/versions/<id>/`` into their
+        registered versions, so that the decisions logged with them still replay.
+
+        Each such bundle was registered with the tag ``bundle_version=<id>``; a version that
+        holds a bundle already is left as it is, and nothing moves an alias. Returns one
+        ``(id, registry version or None, what happened)`` per folder.
+        """
+        client = self.client
+        done = []
+        for folder in sorted(Path(root, LEGACY_VERSIONS).glob("*")):
+            if not (folder / META_FILE).is_file():
+                continue
+            try:
+                number = self.resolve(folder.name, client)
+            except RegistryError as exc:
+                done.append((folder.name, None, f"skipped: {exc}"))
+                continue
+            try:
+                self.fetch(number, client)
+                done.append((folder.name, number, "already held"))
+                continue
+            except RegistryError:
+                pass                     # registered without a bundle: upload it as it was kept
+            client.log_model_artifacts(self._model_id(client, number), str(folder), BUNDLE_PATH)
+            done.append((folder.name, number, "imported"))
+        return done
 
     def load_alias(self, alias: str) -> ModelBundle:
         """The bundle the alias names now; ``metadata["registry"]["alias"]`` says which alias."""
