@@ -27,7 +27,8 @@ class ModelBundleDataset(AbstractDataset[ModelBundle, ModelBundle]):
             ``MLFLOW_TRACKING_URI`` when omitted.
         cache_dir: The local, read-only copies of the versions already served.
         alias: Which alias ``load`` serves (``champion``, ``challenger``).
-        registry_uri: The registry, when not the tracking store.
+        registry_uri: The registry, when not the tracking store (``MLFLOW_REGISTRY_URI`` when
+            omitted and set, as MLflow itself resolves it).
     """
 
     def __init__(self, registered_model_name: str, cache_dir: str, tracking_uri: str | None = None,
@@ -36,6 +37,8 @@ class ModelBundleDataset(AbstractDataset[ModelBundle, ModelBundle]):
         uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
         if not uri:
             raise ValueError("ModelBundleDataset needs a tracking_uri (or MLFLOW_TRACKING_URI)")
+        # as register_model's MlflowClient() resolves it: MLFLOW_REGISTRY_URI, else the tracking store
+        registry_uri = registry_uri or os.environ.get("MLFLOW_REGISTRY_URI") or None
         self.registry = RegistryBundles(registered_model_name, uri, Path(cache_dir), registry_uri)
         self._alias = alias
         self.metadata = metadata

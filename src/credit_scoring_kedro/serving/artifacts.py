@@ -46,11 +46,12 @@ def data_root(root: Path | str):
 
     For tools and tests that serve another data folder than ``data/`` within one process;
     the previous root and catalog come back afterwards. A root with its own MLflow store
-    (:func:`root_registry`) is read with that store as ``MLFLOW_TRACKING_URI``.
+    (:func:`root_registry`) is read with that store as ``MLFLOW_TRACKING_URI`` and
+    ``MLFLOW_REGISTRY_URI``.
     """
     changes = {"CREDIT_DATA_ROOT": str(root)}
     if (registry := root_registry(root)) is not None:
-        changes["MLFLOW_TRACKING_URI"] = registry
+        changes["MLFLOW_TRACKING_URI"] = changes["MLFLOW_REGISTRY_URI"] = registry
     previous = {name: os.environ.get(name) for name in changes}
     os.environ.update(changes)
     try:
@@ -70,12 +71,13 @@ def catalog(env: str | None = None) -> DataCatalog:
     the catalog of the new root.
     """
     return _catalog(env or os.environ.get("KEDRO_ENV"), os.environ.get("CREDIT_DATA_ROOT"),
-                    project_root(), os.environ.get("MLFLOW_TRACKING_URI"))
+                    project_root(), os.environ.get("MLFLOW_TRACKING_URI"),
+                    os.environ.get("MLFLOW_REGISTRY_URI"))
 
 
 @lru_cache(maxsize=8)   # a few data roots at once (tests, tools), not one per call
 def _catalog(env: str | None, data_root_variable: str | None, root: Path,
-             tracking_uri: str | None = None) -> DataCatalog:
+             tracking_uri: str | None = None, registry_uri: str | None = None) -> DataCatalog:
     """The catalog itself; the arguments are only the cache key (the loader reads them)."""
     from credit_scoring_kedro import settings
 

@@ -70,8 +70,13 @@ def test_worse_model_stays_challenger(runs) -> None:
     assert registry_of(root).load_version(decisions[0]["version"]).metadata["candidate"] == "dummy"
 
 
-def test_each_run_is_an_mlflow_run_with_metrics_and_a_registered_model(runs) -> None:
+def test_each_run_is_an_mlflow_run_with_metrics_and_a_registered_model(runs,
+                                                                       monkeypatch) -> None:
     _, uri, decisions = runs
+    # MLflow's setters also export MLFLOW_TRACKING_URI / MLFLOW_REGISTRY_URI to every later
+    # subprocess: monkeypatch puts the environment back as it was, the registry global too.
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.setenv("MLFLOW_REGISTRY_URI", uri)
     previous = mlflow.get_tracking_uri()  # other tests' Kedro sessions may have set it globally
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
@@ -79,7 +84,7 @@ def test_each_run_is_an_mlflow_run_with_metrics_and_a_registered_model(runs) -> 
         _check_runs_and_registry(uri)
     finally:
         mlflow.set_tracking_uri(previous)
-        mlflow.set_registry_uri(previous)
+        mlflow.set_registry_uri(None)     # the registry follows the tracking store again
 
 
 def _check_runs_and_registry(uri: str) -> None:
