@@ -134,7 +134,7 @@ purge-log: $(STAMP) ## delete prediction-log and access-audit rows older than th
 	$(BIN)/python -m credit_scoring_kedro.serving.prediction_log purge \
 		$(if $(DAYS),--older-than-days $(DAYS),) $(if $(DRY_RUN),--dry-run,)
 
-drift: $(STAMP) ## rerun monitoring: drift report, logged-traffic windows, realised performance, alerts (STRICT=1 exits non-zero on an alert)
+drift: $(STAMP) ## rerun monitoring: drift report, logged-traffic windows, realised performance, alerts (STRICT=1: exit code 3 on an alert)
 	$(BIN)/kedro run --pipelines monitoring $(if $(KEDRO_ENV),--env $(KEDRO_ENV),) \
 		$(if $(STRICT),--params monitoring.traffic.strict=true,)
 

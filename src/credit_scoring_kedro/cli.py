@@ -5,7 +5,8 @@ the one sentence that matters. This project's ``run`` (Kedro picks it up from th
 ``kedro run`` and ``python -m credit_scoring_kedro``) is Kedro's own with that one case
 caught: :class:`~credit_scoring_kedro.hooks.ClearErrorHooks` logs the cause, the traceback goes
 to DEBUG (a logging.yml named by ``KEDRO_LOGGING_CONFIG`` with ``credit_scoring_kedro`` at
-DEBUG shows it). Any other error keeps its full traceback: it is a bug, not bad input.
+DEBUG shows it). A monitoring alert raised in strict mode ends the same way, with exit code 3.
+Any other error keeps its full traceback: it is a bug, not bad input.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ import logging
 import click
 from kedro.framework.cli.project import run as kedro_run
 
-from credit_scoring_kedro.errors import root_data_error
+from credit_scoring_kedro.errors import MonitoringAlert, root_data_error, root_error
 
 logger = logging.getLogger(__name__)
 
 #: Exit code of a run stopped by bad input data (as any failed `kedro run`).
 DATA_ERROR_EXIT_CODE = 1
+#: Exit code of a monitoring run stopped by its alert in strict mode (the retraining trigger
+#: of docs/monitoring.md): schedulers can tell it from a failed run.
+ALERT_EXIT_CODE = 3
 
 
 class _ShortDataErrors(click.Command):
@@ -28,6 +32,12 @@ class _ShortDataErrors(click.Command):
         try:
             return super().invoke(ctx)
         except Exception as error:
+            alert = root_error(error, MonitoringAlert)
+            if alert is not None:
+                logger.debug("Traceback of the stopped run", exc_info=error)
+                logger.error("Run stopped by a monitoring alert (exit code %d): %s",
+                             ALERT_EXIT_CODE, alert)
+                ctx.exit(ALERT_EXIT_CODE)
             if root_data_error(error) is None:
                 raise
             logger.debug("Traceback of the stopped run", exc_info=error)

@@ -24,6 +24,7 @@ from credit_scoring_kedro.pipelines.monitoring.traffic_nodes import (
     check_outcomes,
     raise_traffic_alerts,
     select_logged_traffic,
+    stop_on_performance_alert,
 )
 from credit_scoring_kedro.serving.prediction_log import PredictionLog
 
@@ -32,7 +33,7 @@ FEATURES = ["EXT_SOURCE_3", "AMT_CREDIT", "DAYS_BIRTH", "FLAG_OWN_CAR_CODE", "BU
 SHIFTED = {"AMT_CREDIT", "FLAG_OWN_CAR_CODE"}
 WINDOW = 1000
 TRAFFIC = ["select_logged_traffic", "check_outcomes", "report_traffic_windows",
-           "raise_traffic_alerts", "log_traffic_metrics"]
+           "raise_traffic_alerts", "log_traffic_metrics", "stop_on_performance_alert"]
 
 
 def expected_auc(probability: np.ndarray, score: np.ndarray) -> float:
@@ -181,8 +182,10 @@ def test_the_alert_fires_on_a_strongly_shifted_stream_and_not_on_an_unshifted_on
     assert windows.loc[0, "realised_auc"] - windows.loc[1, "realised_auc"] > 0.05
     assert out["traffic_alerts"]["latest_alert"] == windows.loc[1, "alert"]
     assert [m["step"] for m in out["traffic_metrics"]["traffic_realised_auc"]] == [0, 1]
+    stop_on_performance_alert(out["traffic_alerts"], params())   # not strict: no stop
     with pytest.raises(PerformanceAlert, match="realised AUC"):
-        raise_traffic_alerts(windows, params(strict=True))
+        stop_on_performance_alert(raise_traffic_alerts(windows, params(strict=True)),
+                                  params(strict=True))
 
 
 def test_a_cost_above_its_limit_alerts() -> None:

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import polars as pl  # noqa: E402
 
+from credit_scoring_kedro.errors import MonitoringAlert  # noqa: E402
 from credit_scoring_kedro.modeling.bundle import ModelBundle  # noqa: E402
 from credit_scoring_kedro.monitoring.drift import data_drift, prediction_drift, sample  # noqa: E402
 
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 BLUE, ORANGE, GREY = "#0072B2", "#E69F00", "#999999"
 
 
-class DriftAlert(RuntimeError):
+class DriftAlert(MonitoringAlert):
     """Raised when drift exceeds the alert thresholds and ``fail_on_drift`` is set."""
 
 

@@ -17,6 +17,7 @@ from .traffic_nodes import (
     raise_traffic_alerts,
     report_traffic_windows,
     select_logged_traffic,
+    stop_on_performance_alert,
     traffic_metrics,
 )
 
@@ -46,4 +47,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         Node(raise_traffic_alerts, ["traffic_windows", "params:monitoring.traffic"],
              "traffic_alerts", name="raise_traffic_alerts"),
         Node(traffic_metrics, "traffic_windows", "traffic_metrics", name="log_traffic_metrics"),
+        # after raise_traffic_alerts' level, so every report above is saved before a strict stop
+        Node(stop_on_performance_alert, ["traffic_alerts", "params:monitoring.traffic"], None,
+             name="stop_on_performance_alert"),
     ], tags="inference")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from credit_scoring_kedro.errors import RawDataError
+from credit_scoring_kedro.errors import MonitoringAlert, RawDataError
 from credit_scoring_kedro.modeling.bundle import ModelBundle
 from credit_scoring_kedro.monitoring.outcomes import (
     attach_outcomes,
@@ -40,7 +40,7 @@ WINDOW_COLUMNS = ["window", "window_no", "first_logged_at", "last_logged_at", "d
 DRIFT_COLUMNS = ["window", "window_no", "feature", "family", "psi", "drifted"]
 
 
-class PerformanceAlert(RuntimeError):
+class PerformanceAlert(MonitoringAlert):
     """Raised when the latest window's realised performance alerts and ``strict`` is set."""
 
 
@@ -164,10 +164,11 @@ def report_traffic_windows(traffic: pd.DataFrame, bundle: ModelBundle, X_test: p
 
 
 def raise_traffic_alerts(windows: pd.DataFrame, params: dict) -> dict:
-    """Log every window's alert; in strict mode fail when the latest judged window alerts.
+    """Log every window's alert; the alerts, and the latest judged window's, for the record.
 
-    Only the latest window with outcomes decides the exit: an old alert stays in the trend
-    without failing every later run. The retraining trigger is that failure (docs/monitoring.md).
+    Only the latest window with outcomes decides the strict-mode exit
+    (:func:`stop_on_performance_alert`): an old alert stays in the trend without failing
+    every later run.
     """
     alerted = windows[windows["alert"].fillna("").ne("")] if len(windows) else windows
     for _, row in alerted.iterrows():
@@ -177,13 +178,18 @@ def raise_traffic_alerts(windows: pd.DataFrame, params: dict) -> dict:
     latest_alert = None if latest is None or not latest["alert"] else str(latest["alert"])
     if not len(alerted):
         logger.info("no performance alert over %d window(s)", len(windows))
-    if latest_alert and params["strict"]:
-        raise PerformanceAlert(f"window {latest['window']}: {latest_alert} "
-                               "(monitoring.traffic.strict is set)")
     return {"alerts": [{"window": r["window"], "message": r["alert"]}
                        for _, r in alerted.iterrows()],
             "latest_window": None if latest is None else str(latest["window"]),
             "latest_alert": latest_alert, "windows": int(len(windows))}
+
+
+def stop_on_performance_alert(alerts: dict, params: dict) -> None:
+    """In strict mode, fail the run when the latest judged window alerts: the retraining
+    trigger (docs/monitoring.md). The last node, so the alerts and metrics are saved first."""
+    if params["strict"] and alerts["latest_alert"]:
+        raise PerformanceAlert(f"window {alerts['latest_window']}: {alerts['latest_alert']} "
+                               "(monitoring.traffic.strict is set)")
 
 
 def traffic_metrics(windows: pd.DataFrame) -> dict:
