@@ -202,41 +202,66 @@ def fit_served_model(X: pd.DataFrame, y: pd.DataFrame, results: dict[str, Search
     return CalibratedModel(base, calibrator, selection["calibration"])
 
 
-def evaluate_on_test(model: CalibratedModel, encoder: FeatureEncoder, X_train: pd.DataFrame,
-                     y_train: pd.DataFrame, X_test: pd.DataFrame, y_test: pd.DataFrame,
-                     results: dict[str, SearchResult], selection: dict, params: dict
-                     ) -> tuple[dict, pd.DataFrame, dict, plt.Figure, plt.Figure, plt.Figure, plt.Figure]:
-    """Final evaluation on the held-out split: metrics, results table, MLflow metrics, figures."""
+def evaluate_served(model: CalibratedModel, X_train: pd.DataFrame, y_train: pd.DataFrame,
+                    test_predictions: pd.DataFrame, selection: dict, params: dict) -> dict:
+    """The served model on the held-out split (its ``test_predictions``): the test report.
+
+    Decision metrics at the chosen threshold, the reference costs (threshold 0.5, accept
+    all) and the train AUC, whose gap to the test AUC says how much the model overfits.
+    """
     weights = _weights(params)
-    y_true = y_test[TARGET].to_numpy()
-    proba = model.predict_proba(X_test)[:, 1]
+    y_true = test_predictions[TARGET].to_numpy()
+    proba = test_predictions["probability"].to_numpy()
     threshold = selection["threshold"]
     metrics = decision_metrics(y_true, proba, threshold, weights)
     metrics.update(reference_costs(y_true, proba, threshold, weights))
     metrics["train_auc"] = decision_metrics(y_train[TARGET].to_numpy(),
                                             model.predict_proba(X_train)[:, 1], threshold, weights)["auc"]
     metrics["auc_gap_train_test"] = metrics["train_auc"] - metrics["auc"]
-    table = _results_table(results, selection, X_train, y_train, X_test, y_true, weights, proba)
-    mlflow_metrics = {f"test_{k}": {"value": float(v), "step": 0} for k, v in metrics.items()}
-    chosen = results[selection["candidate"]]
-    mlflow_metrics.update({
-        "cv_auc_mean": {"value": chosen.cv_auc_mean, "step": 0},
-        "cv_auc_std": {"value": chosen.cv_auc_std, "step": 0},
-        "cv_train_auc_mean": {"value": chosen.train_auc_mean, "step": 0},
-        "oof_cost": {"value": selection["oof_cost"], "step": 0},
-    })
-    raw = model.base.predict_proba(X_test)[:, 1] if model.calibrator is not None else None
     logger.info("test split: AUC %.4f, cost %.4f per client at threshold %.3f "
                 "(0.5: %.4f, accept all: %.4f)", metrics["auc"], metrics["cost_at_threshold"],
                 threshold, metrics["cost_at_0_5"], metrics["cost_accept_all"])
+    return {"served": {"candidate": selection["candidate"], **metrics}, "selection": {
+        k: v for k, v in selection.items() if k != "served_oof"}}
+
+
+def modeling_metrics(test_report: dict, results: dict[str, SearchResult]) -> dict:
+    """The MLflow metrics of the run: the held-out figures and the chosen candidate's CV."""
+    chosen = results[test_report["served"]["candidate"]]
+    metrics = {f"test_{k}": {"value": float(v), "step": 0}
+               for k, v in test_report["served"].items() if k != "candidate"}
+    metrics.update({
+        "cv_auc_mean": {"value": chosen.cv_auc_mean, "step": 0},
+        "cv_auc_std": {"value": chosen.cv_auc_std, "step": 0},
+        "cv_train_auc_mean": {"value": chosen.train_auc_mean, "step": 0},
+        "oof_cost": {"value": test_report["selection"]["oof_cost"], "step": 0},
+    })
+    return metrics
+
+
+def compare_on_test(results: dict[str, SearchResult], selection: dict, X_train: pd.DataFrame,
+                    y_train: pd.DataFrame, X_test: pd.DataFrame, test_predictions: pd.DataFrame,
+                    params: dict) -> pd.DataFrame:
+    """Every candidate refitted on the training part and scored on the same held-out rows."""
+    return _results_table(results, selection, X_train, y_train, X_test,
+                          test_predictions[TARGET].to_numpy(), _weights(params),
+                          test_predictions["probability"].to_numpy())
+
+
+def plot_held_out(model: CalibratedModel, X_test: pd.DataFrame, test_predictions: pd.DataFrame,
+                  test_report: dict, params: dict
+                  ) -> tuple[plt.Figure, plt.Figure, plt.Figure, plt.Figure]:
+    """ROC/PR, confusion matrix, cost by threshold and calibration of the served model."""
+    weights = _weights(params)
+    served = test_report["served"]
+    y_true = test_predictions[TARGET].to_numpy()
+    proba = test_predictions["probability"].to_numpy()
+    raw = model.base.predict_proba(X_test)[:, 1] if model.calibrator is not None else None
     return (
-        {"served": {"candidate": selection["candidate"], **metrics}, "selection": {
-            k: v for k, v in selection.items() if k != "served_oof"}},
-        table,
-        mlflow_metrics,
-        figures.roc_pr_figure(y_true, proba, metrics["auc"], metrics["average_precision"]),
-        figures.confusion_figure(y_true, proba, threshold),
-        figures.cost_figure(cost_curve(y_true, proba, weights), threshold, metrics["business_cost"]),
+        figures.roc_pr_figure(y_true, proba, served["auc"], served["average_precision"]),
+        figures.confusion_figure(y_true, proba, served["threshold"]),
+        figures.cost_figure(cost_curve(y_true, proba, weights), served["threshold"],
+                            served["business_cost"]),
         figures.calibration_figure(y_true, proba, raw),
     )
 
