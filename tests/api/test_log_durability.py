@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import requests
+from both_workers import worker_pids
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.access import Access
@@ -96,15 +97,11 @@ def test_metrics_over_two_workers_equal_the_rows_in_the_database(trained_root, t
     headers = {"X-API-Key": KEY}
     try:
         wait_healthy("API", f"{url}/ready", process, 120, log)
-        pids = set()
         for i in range(30):
             answer = requests.post(f"{url}/predict", json={"clients": records[i % 5:i % 5 + 2]},
                                    headers=headers, timeout=30)
             assert answer.status_code == 200, answer.text[:300]
-        for _ in range(200):   # gevent workers accept unevenly: ask until both have answered
-            pids.add(requests.get(f"{url}/ready", timeout=10).json()["worker_pid"])
-            if len(pids) == 2:
-                break
+        pids = worker_pids(url)   # gevent workers accept unevenly: until both have answered
         text = requests.get(f"{url}/metrics", headers=headers, timeout=10).text
         totals = requests.get(f"{url}/ready", timeout=10).json()["prediction_log"]
     finally:

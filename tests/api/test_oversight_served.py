@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import requests
+from both_workers import worker_pids
 
 from credit_scoring_kedro.serving.processes import (
     api_command,
@@ -50,11 +51,7 @@ def test_both_workers_follow_the_switch_within_a_second_and_a_restart_keeps_it(
         trained_root, tmp_path, records) -> None:
     process, url = start(trained_root, tmp_path, "first")
     try:
-        pids: set[int] = set()
-        for _ in range(200):   # new connections: the kernel hands them to either worker
-            pids.add(requests.get(f"{url}/ready", timeout=10).json()["worker_pid"])
-            if len(pids) == 2:
-                break
+        pids = worker_pids(url)   # new connections: either worker may take them
         assert len(pids) == 2, "both workers answer"
         assert set(decisions(url, records[0], 6)) <= {"granted", "refused"}  # both cached "off"
         switch(url, True, "Data incident on the bureau feed")
