@@ -16,7 +16,7 @@ import logging
 import click
 from kedro.framework.cli.project import run as kedro_run
 
-from credit_scoring_kedro.errors import MonitoringAlert, root_data_error, root_error
+from credit_scoring_kedro.errors import MonitoringAlert, RawDataError, root_error
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,11 @@ DATA_ERROR_EXIT_CODE = 1
 #: Exit code of a monitoring run stopped by its alert in strict mode (the retraining trigger
 #: of docs/monitoring.md): schedulers can tell it from a failed run.
 ALERT_EXIT_CODE = 3
+#: The expected stops, each with its exit code and its last line (the cause appended).
+STOPS = ((MonitoringAlert, ALERT_EXIT_CODE,
+          "Run stopped by a monitoring alert (exit code {code}): {cause}"),
+         (RawDataError, DATA_ERROR_EXIT_CODE,   # the hook logged the cause already
+          "Run stopped by the input data problem above (exit code {code})"))
 
 
 class _ShortDataErrors(click.Command):
@@ -32,18 +37,13 @@ class _ShortDataErrors(click.Command):
         try:
             return super().invoke(ctx)
         except Exception as error:
-            alert = root_error(error, MonitoringAlert)
-            if alert is not None:
-                logger.debug("Traceback of the stopped run", exc_info=error)
-                logger.error("Run stopped by a monitoring alert (exit code %d): %s",
-                             ALERT_EXIT_CODE, alert)
-                ctx.exit(ALERT_EXIT_CODE)
-            if root_data_error(error) is None:
-                raise
-            logger.debug("Traceback of the stopped run", exc_info=error)
-            logger.error("Run stopped by the input data problem above (exit code %d)",
-                         DATA_ERROR_EXIT_CODE)
-            ctx.exit(DATA_ERROR_EXIT_CODE)
+            for kind, code, message in STOPS:
+                cause = root_error(error, kind)
+                if cause is not None:
+                    logger.debug("Traceback of the stopped run", exc_info=error)
+                    logger.error(message.format(code=code, cause=cause))
+                    ctx.exit(code)
+            raise
 
 
 @click.group(name="credit_scoring_kedro")

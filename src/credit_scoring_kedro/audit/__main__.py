@@ -12,12 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 
 import sqlalchemy as sa
 
 from credit_scoring_kedro.audit.replay import replay
-from credit_scoring_kedro.modeling.registry_bundles import RegistryBundles
+from credit_scoring_kedro.modeling.registry_cli import registry
 from credit_scoring_kedro.serving.prediction_log import PREDICTIONS
 
 
@@ -55,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.decision_ids and not args.last:
         parser.error("give decision ids or --last N")
     url = args.url or _log_url()
-    bundles = _registry(args.tracking_uri)
+    bundles = registry(args.tracking_uri)
     rows = logged_rows(url, args.decision_ids, args.last)
     found = {row["decision_id"] for row in rows}
     missing = [d for d in args.decision_ids if d not in found]
@@ -84,14 +83,6 @@ def _log_url() -> str:
     from credit_scoring_kedro.serving.prediction_log import _catalog_url
 
     return os.environ.get("PREDICTION_LOG_URL") or _catalog_url()
-
-
-def _registry(tracking_uri: str | None) -> RegistryBundles:
-    """The registered model's bundles as the catalog's ``model_bundle`` reaches them."""
-    from credit_scoring_kedro.serving import artifacts
-
-    registry = artifacts.catalog().get("model_bundle").registry
-    return registry if tracking_uri is None else replace(registry, tracking_uri=tracking_uri)
 
 
 if __name__ == "__main__":

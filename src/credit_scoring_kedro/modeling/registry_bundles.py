@@ -152,10 +152,7 @@ class RegistryBundles:
         """The bundle of ``version`` (a registry number, or a legacy bundle id: :meth:`resolve`);
         its ``version`` is the registry's number."""
         client = self.client
-        number = self.resolve(version, client)
-        bundle = load_bundle(self.fetch(number, client))
-        bundle.metadata["version"] = number
-        return bundle
+        return self._load(self.resolve(version, client), client)
 
     def import_legacy(self, root: Path) -> list[tuple[str, str | None, str]]:
         """Upload the bundles an earlier layout kept in ``root/versions/<id>/`` into their
@@ -188,10 +185,14 @@ class RegistryBundles:
     def load_alias(self, alias: str) -> ModelBundle:
         """The bundle the alias names now; ``metadata["registry"]["alias"]`` says which alias."""
         client = self.client
-        version = self.version_of(alias, client)
-        bundle = load_bundle(self.fetch(version, client))
-        bundle.metadata["version"] = version
+        bundle = self._load(self.version_of(alias, client), client)
         bundle.metadata["registry"] = {**bundle.metadata.get("registry", {}), "alias": alias}
+        return bundle
+
+    def _load(self, number: str, client: MlflowClient) -> ModelBundle:
+        """The bundle of registry version ``number`` (fetched into the cache), numbered so."""
+        bundle = load_bundle(self.fetch(number, client))
+        bundle.metadata["version"] = number
         return bundle
 
     # ----- writing --------------------------------------------------------------------------
