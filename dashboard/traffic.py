@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import reports
+from dashboard import reports, ui
 
 
 def show_alert_banner() -> None:
@@ -57,7 +57,7 @@ def show_windows() -> None:
     shown = pd.DataFrame({
         "Window": windows["window"],
         "Decisions": windows["decisions"],
-        "Granted": [f"{100 * v:.0f} %" for v in windows["granted_rate"]],
+        "Granted": [ui.percent(v, 0) for v in windows["granted_rate"]],
         "Features drifted": [f"{int(d)} of {int(c)}" for d, c in
                              zip(windows["features_drifted"], windows["features_checked"],
                                  strict=True)],
@@ -99,4 +99,4 @@ def _number(value) -> str:
 
 
 def _percent(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{100 * float(value):.1f} %"
+    return "—" if value is None or pd.isna(value) else ui.percent(value)

@@ -10,11 +10,11 @@ import json
 import os
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
+from both_workers import ready_answers
 from catalog_paths import catalog_path, registry_of
 
 from api.access import Access
@@ -148,15 +148,6 @@ def decide(url: str) -> str:
 
 
 def served_versions(url: str, timeout: float = 60) -> set[str]:
-    """The versions the two workers answer with: requests go four at a time (a sync worker
-    takes one at a time, so both get some) until both workers, told apart by their process
-    ids, have answered."""
-    versions: dict[int, set[str]] = {}
-    deadline = time.monotonic() + timeout
-    with ThreadPoolExecutor(4) as pool:
-        while len(versions) < 2:
-            assert time.monotonic() < deadline, "only one gunicorn worker ever answered"
-            for answer in pool.map(lambda _: requests.get(f"{url}/ready", timeout=30).json(),
-                                   range(8)):
-                versions.setdefault(answer["worker_pid"], set()).add(answer["model_version"])
-    return set().union(*versions.values())
+    """The versions the two workers answer with, once both have answered."""
+    return {answer["model_version"] for answers in ready_answers(url, timeout).values()
+            for answer in answers}

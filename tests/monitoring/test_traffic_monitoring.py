@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from kedro.io import DataCatalog, DatasetError, MemoryDataset
 from kedro.runner import SequentialRunner
+from memory_runner import KeptDataset
 from scipy.special import expit
 
 from credit_scoring_kedro.errors import RawDataError
@@ -54,13 +55,6 @@ def clients(rng: np.random.Generator, n: int, shift: float) -> np.ndarray:
         np.where(rng.random(n) < 0.2, np.nan, rng.poisson(3, n)),
         rng.gamma(2.0, 1.5, n),
     ])
-
-
-class _Kept(MemoryDataset):
-    """A MemoryDataset the runner does not release once its consumers ran."""
-
-    def _release(self) -> None:
-        pass
 
 
 class _Model:
@@ -117,7 +111,7 @@ def run_traffic(url: str, bundle, reference: np.ndarray, outcomes: pd.DataFrame,
     })
     for name in ("traffic_windows", "traffic_feature_drift", "traffic_alerts",
                  "traffic_metrics", "logged_traffic", "observed_outcomes"):
-        catalog[name] = _Kept(copy_mode="assign")
+        catalog[name] = KeptDataset(copy_mode="assign")
     SequentialRunner().run(create_pipeline().only_nodes(*TRAFFIC), catalog)
     return {name: catalog[name].load() for name in
             ("traffic_windows", "traffic_feature_drift", "traffic_alerts", "traffic_metrics")}

@@ -36,6 +36,20 @@ def decode_features(text: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype="<f4").astype(np.float64)
 
 
+def decode_feature_matrix(texts, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, features) float32 matrix of many rows :func:`encode_features` wrote, and which
+    rows decoded: one buffer for the whole log (monitoring reads 50,000 rows at once).
+
+    A row without features (logged before they were kept, not a string) or of another length
+    (another model's feature list) is left out, not guessed.
+    """
+    width = 4 * n_features   # float32
+    raw = [base64.b64decode(t) if isinstance(t, str) else b"" for t in texts]
+    ok = np.array([len(b) == width for b in raw], dtype=bool)
+    data = b"".join(b for b, good in zip(raw, ok, strict=True) if good)
+    return np.frombuffer(data, dtype="<f4").reshape(int(ok.sum()), n_features), ok
+
+
 def seal(row: Mapping[str, Any]) -> str:
     """SHA-256 of the record's decision content (floats by their exact repr)."""
     content = {k: (repr(float(row[k])) if k in ("threshold", "probability") and row.get(k)

@@ -16,6 +16,8 @@ from evidently import Report
 from evidently.presets import DataDriftPreset
 from scipy.stats import ks_2samp
 
+from credit_scoring_kedro.monitoring.traffic import population_stability_index
+
 
 def sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
     return frame.sample(n=rows, random_state=seed) if len(frame) > rows else frame
@@ -58,17 +60,6 @@ def data_drift(reference: pd.DataFrame, current: pd.DataFrame, columns: list[str
         snapshot.save_html(str(path))
         html = path.read_text(encoding="utf-8")
     return html, summary
-
-
-def population_stability_index(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
-    """PSI over the reference deciles: < 0.1 stable, 0.1-0.25 moderate shift, > 0.25 major shift."""
-    reference, current = np.asarray(reference, float), np.asarray(current, float)
-    edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)))
-    edges[0], edges[-1] = -np.inf, np.inf
-    ref_share = np.histogram(reference, edges)[0] / len(reference)
-    cur_share = np.histogram(current, edges)[0] / len(current)
-    ref_share, cur_share = np.clip(ref_share, 1e-6, None), np.clip(cur_share, 1e-6, None)
-    return float(np.sum((cur_share - ref_share) * np.log(cur_share / ref_share)))
 
 
 def prediction_drift(reference: np.ndarray, current: np.ndarray, threshold: float) -> dict:

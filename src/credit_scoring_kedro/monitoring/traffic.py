@@ -12,8 +12,6 @@ own bin, so a feature that starts arriving empty drifts too.
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import pandas as pd
 
@@ -82,20 +80,6 @@ def assign_windows(traffic: pd.DataFrame, window_decisions: int | None = None,
     return pd.Series([f"w{i + 1:03d}" for i in index], index=traffic.index)
 
 
-def decode_matrix(encoded: pd.Series, n_features: int) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, features) float32 matrix of the logged feature rows, and which rows decoded.
-
-    A row without features (logged before they were kept) or of another length (another
-    model's feature list) is left out of input drift, not guessed.
-    """
-    width = 4 * n_features
-    raw = [base64.b64decode(t) if isinstance(t, str) else b"" for t in encoded]
-    ok = np.array([len(b) == width for b in raw], dtype=bool)
-    data = b"".join(b for b, good in zip(raw, ok, strict=True) if good)
-    matrix = np.frombuffer(data, dtype="<f4").reshape(int(ok.sum()), n_features)
-    return matrix, ok
-
-
 def fit_bins(reference: np.ndarray, bins: int, max_categories: int) -> list[np.ndarray]:
     """Per feature, the inner bin edges from the reference (missing values aside)."""
     edges = []
@@ -141,6 +125,18 @@ def psi(reference: np.ndarray, current: np.ndarray) -> np.ndarray:
     return np.sum((cur - ref) * np.log(cur / ref), axis=-1)
 
 
+def population_stability_index(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
+    """PSI of the scores over the reference deciles: < 0.1 stable, 0.1-0.25 moderate shift,
+    > 0.25 major shift (the one-off drift report's and each traffic window's score drift)."""
+    reference, current = np.asarray(reference, float), np.asarray(current, float)
+    edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)))
+    edges[0], edges[-1] = -np.inf, np.inf
+    ref_share = np.histogram(reference, edges)[0] / len(reference)
+    cur_share = np.histogram(current, edges)[0] / len(current)
+    ref_share, cur_share = np.clip(ref_share, 1e-6, None), np.clip(cur_share, 1e-6, None)
+    return float(np.sum((cur_share - ref_share) * np.log(cur_share / ref_share)))
+
+
 def input_drift(reference: np.ndarray, current: np.ndarray, windows: np.ndarray,
                 features: list[str], bins: int, max_categories: int) -> pd.DataFrame:
     """PSI of every feature in every window against the reference population.
@@ -169,13 +165,3 @@ def input_drift(reference: np.ndarray, current: np.ndarray, windows: np.ndarray,
         "family": np.tile(families, n_windows),
         "psi": scores.reshape(-1) if n_windows else np.array([], dtype=float),
     })
-
-
-def score_psi(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
-    """PSI of the window's scores against the held-out clients' scores (reference deciles)."""
-    edges = [np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1]))]
-    ref = bin_shares(bin_index(reference[:, None], edges), edges,
-                     np.zeros(len(reference), dtype=np.int64), 1)[0]
-    cur = bin_shares(bin_index(current[:, None], edges), edges,
-                     np.zeros(len(current), dtype=np.int64), 1)[0]
-    return float(psi(ref[0], cur[0]))

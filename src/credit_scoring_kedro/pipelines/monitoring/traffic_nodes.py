@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from credit_scoring_kedro.audit.record import decode_feature_matrix
 from credit_scoring_kedro.errors import MonitoringAlert, RawDataError
 from credit_scoring_kedro.modeling.bundle import ModelBundle
 from credit_scoring_kedro.monitoring.outcomes import (
@@ -24,9 +25,8 @@ from credit_scoring_kedro.monitoring.outcomes import (
 )
 from credit_scoring_kedro.monitoring.traffic import (
     assign_windows,
-    decode_matrix,
     input_drift,
-    score_psi,
+    population_stability_index,
     select_traffic,
     window_purposes,
 )
@@ -102,7 +102,7 @@ def report_traffic_windows(traffic: pd.DataFrame, bundle: ModelBundle, X_test: p
     ref_scores = bundle.model.predict_proba(ref_matrix)[:, 1]
     labels = list(dict.fromkeys(traffic["window"]))
     window_no = traffic["window"].map({w: i for i, w in enumerate(labels)}).to_numpy()
-    matrix, decoded = decode_matrix(traffic["features"], len(features))
+    matrix, decoded = decode_feature_matrix(traffic["features"], len(features))
     drift = input_drift(ref_matrix, matrix, window_no[decoded], features, params["bins"],
                         params["max_categories"])
     drift["window"] = [labels[i] for i in drift["window_no"]]
@@ -135,7 +135,7 @@ def report_traffic_windows(traffic: pd.DataFrame, bundle: ModelBundle, X_test: p
             "refused_rate": float(np.mean(automatic == "refused")),
             "review_rate": float(np.mean(window["decision"].eq("review"))),
             "mean_score": float(scores.mean()),
-            "score_psi": score_psi(ref_scores, scores),
+            "score_psi": population_stability_index(ref_scores, scores),
             "features_checked": int(features_here["psi"].notna().sum()),
             "features_drifted": int(features_here["drifted"].sum()),
             "drifted_share": float(features_here["drifted"].sum()
