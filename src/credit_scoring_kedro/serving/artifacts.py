@@ -22,7 +22,8 @@ from credit_scoring_kedro.errors import root_error
 from credit_scoring_kedro.paths import project_root
 
 __all__ = ["artifact_path", "catalog", "configured_data_root", "data_root", "dataset_config",
-           "load_artifact", "parameters", "project_root", "root_registry"]
+           "load_artifact", "parameters", "project_root", "root_registry",
+           "served_version"]
 
 
 #: the MLflow store a data root may carry itself (test and benchmark roots: tests/kedro_runner.py)
@@ -135,6 +136,16 @@ def load_artifact(name: str) -> Any:
         if cause is None:
             raise
         raise RegistryError(f"{name}: {cause}") from None
+
+
+def served_version(alias: str = "champion") -> str:
+    """The registry version the catalog's ``model_bundle`` serves now (the alias resolved in
+    the MLflow Model Registry; nothing downloaded). The benchmarks check a root is trained.
+
+    Raises:
+        LookupError: no such alias yet (the modeling pipeline has not run on this store).
+    """
+    return catalog().get("model_bundle").registry.version_of(alias)
 
 
 def artifact_path(name: str, env: str | None = None) -> Path | None:
