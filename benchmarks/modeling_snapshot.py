@@ -6,7 +6,7 @@ smoke profile (``conf/test``), and writes the held-out report, the results table
 left out) and the MLflow metrics as JSON. Run it on two checkouts, then compare:
 
     PYTHONPATH=<before>/src CREDIT_PROJECT_ROOT=<before> python benchmarks/modeling_snapshot.py \\
-        --out before.json [--csv-dir ../shared/data/home-credit-sample]
+        --out before.json [--csv-dir ../shared/data/home-credit-sample] [--profile fast]
     python benchmarks/modeling_snapshot.py --out after.json [--csv-dir ...]
     python benchmarks/modeling_snapshot.py --compare before.json after.json
 """
@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 
-def snapshot(csv_dir: Path | None) -> dict:
+def snapshot(csv_dir: Path | None, profile: str | None) -> dict:
     from credit_scoring_kedro.demo_data import generate_demo_data
     from credit_scoring_kedro.paths import project_root
     from credit_scoring_kedro.pipelines.data_engineering import create_pipeline as data_engineering
@@ -45,9 +45,11 @@ def snapshot(csv_dir: Path | None) -> dict:
         catalog = artifacts.catalog()
         features = run_in_memory(pipeline, {name: catalog.load(name) for name in pipeline.inputs()})
     training = modeling().to_outputs("test_report", "model_results_table", "modeling_metrics")
+    params = artifacts.parameters("modeling")
+    params["profile"] = profile or params["profile"]
     out = run_in_memory(training, {"feat_train": features["feat_train"],
                                    "prm_default_flags": features["prm_default_flags"],
-                                   "params:modeling": artifacts.parameters("modeling")})
+                                   "params:modeling": params})
     table = out["model_results_table"].drop(columns=["fit_seconds", "search_seconds"])
     return {"report": out["test_report"], "table": table.to_dict("records"),
             "metrics": out["modeling_metrics"], "nodes": len(modeling().nodes)}
@@ -57,6 +59,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="where to write the snapshot (JSON)")
     parser.add_argument("--csv-dir", type=Path, help="Home Credit CSVs (default: small demo data)")
+    parser.add_argument("--profile", help="modeling profile (default: conf/test's, smoke)")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     args = parser.parse_args()
     if args.compare:
@@ -73,7 +76,7 @@ def main() -> int:
     if args.out is None:
         parser.error("give --out, or --compare BEFORE AFTER")
     os.environ["KEDRO_ENV"] = "test"   # the smoke profile: minutes, not hours
-    args.out.write_text(json.dumps(snapshot(args.csv_dir), indent=1, default=str,
+    args.out.write_text(json.dumps(snapshot(args.csv_dir, args.profile), indent=1, default=str,
                                    sort_keys=True))
     print(f"snapshot written to {args.out}")
     return 0

@@ -12,9 +12,10 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 def kedro_env(root: Path) -> dict[str, str]:
     """Environment of a `kedro run` on the data root ``root`` with its own MLflow store."""
-    store = f"sqlite:///{root}/mlflow.db"   # tracking and registry: the root's own, always
+    store = f"sqlite:///{root}/mlflow.db"   # tracking, registry, artifacts: the root's own
     return {**os.environ, "CREDIT_DATA_ROOT": str(root), "KEDRO_DISABLE_TELEMETRY": "true",
-            "MLFLOW_TRACKING_URI": store, "MLFLOW_REGISTRY_URI": store}
+            "MLFLOW_TRACKING_URI": store, "MLFLOW_REGISTRY_URI": store,
+            "CREDIT_MLFLOW_ARTIFACTS": str(Path(root) / "mlruns")}
 
 
 def run_kedro(root: Path, *args: str, check: bool = True,

@@ -80,7 +80,8 @@ def test_make_run_from_a_clean_clone_serves_then_stops_and_reruns_without_retrai
     env = {**os.environ, "CREDIT_API_PORT": str(free_port()), "DASHBOARD_PORT": str(free_port()),
            "DEMO_CLIENTS": "3000"}
     for leaked in ("CREDIT_DATA_ROOT", "CREDIT_API_URL", "CREDIT_API_KEY", "VIRTUAL_ENV",
-                   "PREDICTION_LOG_URL", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "CREDIT_API_AUTH",
+                   "PREDICTION_LOG_URL", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI",
+                   "CREDIT_MLFLOW_ARTIFACTS", "CREDIT_API_AUTH",
                    "CREDIT_CREDENTIALS_FILE", "CREDIT_DASHBOARD_AUTH"):
         env.pop(leaked, None)
 

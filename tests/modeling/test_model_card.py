@@ -16,7 +16,12 @@ from credit_scoring_kedro.io import RawDataOriginDataset
 from credit_scoring_kedro.modeling.bootstrap import _ranked, bootstrap_intervals, weighted_auc
 from credit_scoring_kedro.modeling.cost import CostWeights, business_cost
 from credit_scoring_kedro.modeling.fairness import fairness_report
-from credit_scoring_kedro.modeling.model_card import build_model_card, render_markdown
+from credit_scoring_kedro.modeling.model_card import (
+    build_model_card,
+    held_out_evidence,
+    render_markdown,
+    training_populations,
+)
 
 CONF = Path(__file__).resolve().parents[2] / "conf" / "base"
 MODELING = yaml.safe_load((CONF / "parameters_modeling.yml").read_text())["modeling"]
@@ -65,8 +70,10 @@ def _card(n: int = 2000, refusal_m: float | None = None, generated: bool = False
     registry = {"registered_model": "credit_default_scorer", "version": "3", "alias": "champion"}
     y = predictions[["SK_ID_CURR", "TARGET"]]
     modeling = {**MODELING, "model_card": {**MODELING["model_card"], "bootstrap_draws": draws}}
-    return build_model_card(metadata, 0.2, WEIGHTS, features, registry, predictions, y, y,
-                            report, modeling, MONITORING, {"generated": generated})
+    evidence = held_out_evidence(predictions, WEIGHTS, modeling["model_card"])
+    populations = training_populations(y, y, {"generated": generated})
+    return build_model_card(metadata, 0.2, WEIGHTS, features, registry, evidence, populations,
+                            report, modeling, MONITORING)
 
 
 def test_every_section_is_present_in_the_dict_and_the_markdown() -> None:

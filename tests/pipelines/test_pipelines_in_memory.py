@@ -23,7 +23,8 @@ from credit_scoring_kedro.pipelines.data_engineering import create_pipeline as d
 from credit_scoring_kedro.pipelines.modeling import create_pipeline as modeling
 from credit_scoring_kedro.serving import artifacts
 
-REGISTRY_NODES = ("register_model", "write_model_card", "publish_model", "score_test_clients")
+REGISTRY_NODES = ("score_champion", "register_model", "write_model_card", "publish_model",
+                  "score_clients")
 
 
 @pytest.fixture(scope="module")

@@ -29,11 +29,13 @@ class ModelBundleDataset(AbstractDataset[ModelBundle, ModelBundle]):
         alias: Which alias ``load`` serves (``champion``, ``challenger``).
         registry_uri: The registry, when not the tracking store (``MLFLOW_REGISTRY_URI`` when
             omitted and set, as MLflow itself resolves it).
+        missing_ok: ``load`` gives None when the alias names no version yet (the champion
+            the modeling pipeline compares with, before the first run) instead of failing.
     """
 
     def __init__(self, registered_model_name: str, cache_dir: str, tracking_uri: str | None = None,
                  alias: str = "champion", registry_uri: str | None = None,
-                 metadata: dict[str, Any] | None = None) -> None:
+                 metadata: dict[str, Any] | None = None, missing_ok: bool = False) -> None:
         uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
         if not uri:
             raise ValueError("ModelBundleDataset needs a tracking_uri (or MLFLOW_TRACKING_URI)")
@@ -41,6 +43,7 @@ class ModelBundleDataset(AbstractDataset[ModelBundle, ModelBundle]):
         registry_uri = registry_uri or os.environ.get("MLFLOW_REGISTRY_URI") or None
         self.registry = RegistryBundles(registered_model_name, uri, Path(cache_dir), registry_uri)
         self._alias = alias
+        self._missing_ok = missing_ok
         self.metadata = metadata
 
     def _describe(self) -> dict[str, Any]:
@@ -48,7 +51,9 @@ class ModelBundleDataset(AbstractDataset[ModelBundle, ModelBundle]):
                 "tracking_uri": self.registry.tracking_uri,
                 "cache_dir": str(PurePosixPath(self.registry.cache_dir))}
 
-    def load(self) -> ModelBundle:
+    def load(self) -> ModelBundle | None:
+        if self._missing_ok and not self._exists():
+            return None
         return self.registry.load_alias(self._alias)
 
     def save(self, data: ModelBundle) -> None:

@@ -155,10 +155,34 @@ def _monitoring(params: Mapping) -> dict:
     }
 
 
+def held_out_evidence(test_predictions: pd.DataFrame, weights: CostWeights, spec: Mapping
+                      ) -> dict:
+    """Bootstrap intervals of the held-out AUC and cost per client, and the refused share.
+
+    Args:
+        test_predictions: Held-out clients: SK_ID_CURR, TARGET, probability, decision.
+        weights: The cost of each error.
+        spec: ``params:modeling.model_card`` (bootstrap draws and seed).
+    """
+    refused = (test_predictions["decision"] == "refused").to_numpy()
+    intervals = bootstrap_intervals(test_predictions[TARGET].to_numpy(),
+                                    test_predictions["probability"].to_numpy(), refused, weights,
+                                    draws=int(spec.get("bootstrap_draws", 1000)),
+                                    seed=int(spec.get("bootstrap_seed", 0)))
+    return {**intervals, "refused_share": float(refused.mean())}
+
+
+def training_populations(y_train: pd.DataFrame, y_test: pd.DataFrame, raw_data_origin: Mapping
+                         ) -> dict:
+    """Clients and defaults of each part, and whether they are the generated demo data."""
+    return {"train": _population(y_train), "test": _population(y_test),
+            "generated_demo_data": bool(raw_data_origin.get("generated", False))}
+
+
 def build_model_card(metadata: Mapping, threshold: float, weights: CostWeights,
-                     features: list[str], registry: Mapping, test_predictions: pd.DataFrame,
-                     y_train: pd.DataFrame, y_test: pd.DataFrame, fairness_report: Mapping,
-                     modeling: Mapping, monitoring: Mapping, raw_data_origin: Mapping) -> dict:
+                     features: list[str], registry: Mapping, evidence: Mapping,
+                     populations: Mapping, fairness_report: Mapping, modeling: Mapping,
+                     monitoring: Mapping) -> dict:
     """The card of one trained model, as a JSON-ready dict (NaN written as null).
 
     Args:
@@ -167,26 +191,20 @@ def build_model_card(metadata: Mapping, threshold: float, weights: CostWeights,
         weights: The bundle's cost weights.
         features: The model's input features, in the encoder's order.
         registry: ``registry_decision`` (registered model, MLflow version, alias).
-        test_predictions: Held-out clients: SK_ID_CURR, TARGET, probability, decision.
-        y_train, y_test: SK_ID_CURR and TARGET of the training and held-out parts.
+        evidence: :func:`held_out_evidence` of the held-out predictions.
+        populations: :func:`training_populations` of the two parts.
         fairness_report: ``fairness_report`` of the same run.
         modeling: ``params:modeling`` (cost, split, protected and excluded attributes,
-            monotone, ``model_card``: bootstrap draws and seed, why each attribute is excluded).
+            monotone, ``model_card``: why each attribute is excluded).
         monitoring: ``params:monitoring`` (drift thresholds).
-        raw_data_origin: ``raw_data_origin``: ``generated`` is true for the demo data set.
     """
     spec = modeling.get("model_card", {})
-    y_true = test_predictions[TARGET].to_numpy()
-    proba = test_predictions["probability"].to_numpy()
-    refused = (test_predictions["decision"] == "refused").to_numpy()
-    intervals = bootstrap_intervals(y_true, proba, refused, weights,
-                                    draws=int(spec.get("bootstrap_draws", 1000)),
-                                    seed=int(spec.get("bootstrap_seed", 0)))
+    intervals = evidence
     families = feature_families(features)
     monotone = dict(metadata.get("monotone_constraints") or {})
     monotone_spec = modeling.get("monotone", {})
     test_metrics = metadata.get("test_metrics", {})
-    generated = bool(raw_data_origin.get("generated", False))
+    generated = bool(populations["generated_demo_data"])
     card = {
         "card_version": CARD_VERSION,
         "model": {
@@ -206,8 +224,8 @@ def build_model_card(metadata: Mapping, threshold: float, weights: CostWeights,
             "source_tables": source_tables(families),
             "period": None,
             "period_note": NO_DATES,
-            "train": _population(y_train),
-            "test": _population(y_test),
+            "train": populations["train"],
+            "test": populations["test"],
             "split": {"test_size": modeling.get("split", {}).get("test_size"),
                       "random_state": modeling.get("split", {}).get("random_state"),
                       "stratified_on": TARGET},
@@ -232,7 +250,7 @@ def build_model_card(metadata: Mapping, threshold: float, weights: CostWeights,
             "brier": test_metrics.get("brier"),
             "recall": test_metrics.get("recall"),
             "precision": test_metrics.get("precision"),
-            "refused_share": float(refused.mean()),
+            "refused_share": evidence["refused_share"],
             "train_auc": test_metrics.get("train_auc"),
         },
         "decision_threshold": {

@@ -1,8 +1,9 @@
 """Champion / challenger in the MLflow model registry, decided on business cost.
 
-A newly trained model is logged with its input signature and registered. It earns the
-``champion`` alias only if its cost per client on the held-out split is lower than the
-current champion's on the same rows; otherwise it gets the ``challenger`` alias.
+A newly trained model earns the ``champion`` alias only if its cost per client on the
+held-out split is lower than the current champion's on the same rows; otherwise it gets the
+``challenger`` alias. Deciding is pure (:func:`champion_on`, :func:`decide_alias`); only
+:func:`log_and_register` writes to the registry.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import mlflow
 import numpy as np
 import pandas as pd
 from mlflow.models import infer_signature
-from mlflow.tracking import MlflowClient
 
 from credit_scoring_kedro.modeling.cost import business_cost
 
@@ -32,36 +32,33 @@ def log_and_register(model: Any, example: pd.DataFrame, name: str, pip_requireme
     return str(info.registered_model_version)
 
 
-def champion_cost(client: MlflowClient, name: str, X: pd.DataFrame, y: np.ndarray, threshold_tag: str,
-                  weights) -> tuple[str | None, float | None, str]:
-    """Cost of the current champion on (X, y), or None with the reason it cannot be compared."""
+def champion_on(champion: Any, X: pd.DataFrame, y: np.ndarray, weights) -> dict[str, Any]:
+    """The current champion's cost per client on (X, y), or None with why it cannot be compared.
+
+    ``champion``: its bundle (``current_champion``), None when there is no champion yet.
+    """
+    if champion is None:
+        return {"version": None, "cost": None, "reason": "no champion yet"}
     try:
-        version = client.get_model_version_by_alias(name, CHAMPION)
-    except mlflow.exceptions.MlflowException:
-        return None, None, "no champion yet"
-    try:
-        model = mlflow.sklearn.load_model(f"models:/{name}@{CHAMPION}")
-        threshold = float(version.tags[threshold_tag])
-        proba = model.predict_proba(X)[:, 1]
+        refused = champion.predict_proba(X) >= champion.threshold
     except Exception as exc:  # an older champion may expect other features
-        return str(version.version), None, f"the champion cannot score the current data ({exc})"
-    return str(version.version), business_cost(y, proba >= threshold, weights), "compared on the same split"
+        return {"version": champion.version, "cost": None,
+                "reason": f"the champion cannot score the current data ({exc})"}
+    return {"version": champion.version, "cost": business_cost(y, refused, weights),
+            "reason": "compared on the same split"}
 
 
-def promote(name: str, version: str, new_cost: float,
-            old_version: str | None, old_cost: float | None, reason: str) -> dict[str, Any]:
-    """The alias ``version`` earns: champion when it beats the champion, else challenger.
+def decide_alias(new_cost: float, champion: dict[str, Any]) -> dict[str, Any]:
+    """The alias a new model earns: champion when it beats the champion, else challenger.
 
-    The alias itself moves when the bundle is published into that version
+    The alias itself moves when the bundle is published into its registered version
     (:meth:`~credit_scoring_kedro.modeling.registry_bundles.RegistryBundles.publish`), so that
     no alias ever names a version without its bundle.
     """
+    old_cost = champion["cost"]
     wins = old_cost is None or new_cost < old_cost
-    alias = CHAMPION if wins else CHALLENGER
-    decision = {"registered_model": name, "version": version, "alias": alias,
-                "new_cost": new_cost, "champion_version": old_version, "champion_cost": old_cost,
-                "reason": reason if old_cost is None else
-                (f"cost {new_cost:.4f} vs champion {old_cost:.4f}: "
-                 + ("promoted" if wins else "kept as challenger"))}
-    logger.info("Model %s v%s -> %s (%s)", name, version, alias, decision["reason"])
-    return decision
+    return {"alias": CHAMPION if wins else CHALLENGER, "new_cost": new_cost,
+            "champion_version": champion["version"], "champion_cost": old_cost,
+            "reason": champion["reason"] if old_cost is None else
+            (f"cost {new_cost:.4f} vs champion {old_cost:.4f}: "
+             + ("promoted" if wins else "kept as challenger"))}

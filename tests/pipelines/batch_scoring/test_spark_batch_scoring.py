@@ -22,8 +22,8 @@ from credit_scoring_kedro.io import (
     LazyParquetDataset,
     SparkHomeCreditTableDataset,
 )
-from credit_scoring_kedro.pipelines.batch_scoring.nodes import score_batch
 from credit_scoring_kedro.pipelines.data_engineering.nodes import build_features
+from credit_scoring_kedro.pipelines.modeling.nodes import score_applications as score_batch
 
 PROJECT = Path(__file__).resolve().parents[3]
 RUN_DATE = "2026-12-31"

@@ -7,19 +7,16 @@ registered champion.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
-from importlib.metadata import version
 from typing import Any
 
 import matplotlib.pyplot as plt
-import mlflow
 import numpy as np
 import pandas as pd
 import polars as pl
-from sklearn.base import clone
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
 
 from credit_scoring_kedro.explain.contributions import contributions
 from credit_scoring_kedro.explain.reasons import (
@@ -28,6 +25,7 @@ from credit_scoring_kedro.explain.reasons import (
     decision_reasons,
     read_max_reasons,
 )
+from credit_scoring_kedro.features.frames import is_spark
 from credit_scoring_kedro.modeling import figures
 from credit_scoring_kedro.modeling.bundle import ModelBundle
 from credit_scoring_kedro.modeling.calibration import (
@@ -35,31 +33,18 @@ from credit_scoring_kedro.modeling.calibration import (
     choose_calibration,
     make_calibrator,
 )
-from credit_scoring_kedro.modeling.candidates import MONOTONE_MODELS, make_candidate
-from credit_scoring_kedro.modeling.cost import CostWeights, best_threshold, cost_curve
+from credit_scoring_kedro.modeling.candidates import MONOTONE_MODELS
+from credit_scoring_kedro.modeling.cost import best_threshold, cost_curve
 from credit_scoring_kedro.modeling.encoding import ID, FeatureEncoder
 from credit_scoring_kedro.modeling.fairness import fairness_metrics, fairness_report
 from credit_scoring_kedro.modeling.metrics import decision_metrics, reference_costs
-from credit_scoring_kedro.modeling.model_card import build_model_card, render_markdown
-from credit_scoring_kedro.modeling.monotone import check_moves, constrained, monotone_directions
-from credit_scoring_kedro.modeling.registry import champion_cost, log_and_register, promote
-from credit_scoring_kedro.modeling.selection import SearchResult, search, stratified_folds
-from credit_scoring_kedro.schema import table_schema
+from credit_scoring_kedro.modeling.monotone import check_moves, constrained
+from credit_scoring_kedro.modeling.selection import SearchResult, stratified_folds
+
+from .candidate_nodes import APP_ONLY, profile, weights
 
 logger = logging.getLogger(__name__)
 TARGET = "TARGET"
-APP_ONLY = "lgbm_default_application_only"
-
-
-def _weights(params: dict) -> CostWeights:
-    return CostWeights(float(params["cost"]["false_negative"]), float(params["cost"]["false_positive"]))
-
-
-def _profile(params: dict) -> dict:
-    name = params["profile"]
-    if name not in params["profiles"]:
-        raise ValueError(f"modeling.profile={name!r}: choose one of {sorted(params['profiles'])}")
-    return params["profiles"][name]
 
 
 def split_train_test(features: pl.DataFrame, default_flags: pl.DataFrame, params: dict
@@ -118,37 +103,6 @@ def encode_features(encoder: FeatureEncoder, X: pd.DataFrame) -> pd.DataFrame:
     return encoder.transform(X)
 
 
-def _candidate(spec: dict, encoder: FeatureEncoder, columns: list[str], seed: int,
-               monotone: dict | None = None):
-    """``monotone``: ``params:modeling.monotone`` (None: unconstrained)."""
-    categorical = [c for c in columns if c in encoder.categories_]
-    numeric = [c for c in columns if c not in encoder.categories_]
-    directions = monotone_directions(columns, monotone) if monotone else None
-    return make_candidate(spec["model"], spec["imbalance"], categorical, numeric, seed,
-                          spec.get("fixed", {}), directions,
-                          (monotone or {}).get("method", "advanced"))
-
-
-def compare_candidates(X: pd.DataFrame, y: pd.DataFrame, encoder: FeatureEncoder, params: dict
-                       ) -> dict[str, SearchResult]:
-    """Cross-validated search of every candidate of the profile, plus the application-only baseline."""
-    profile = _profile(params)
-    target = y[TARGET].to_numpy()
-    folds = stratified_folds(target, profile["n_splits"], params["random_state"])
-    results = {}
-    for name, spec in profile["candidates"].items():
-        pipeline = _candidate(spec, encoder, list(X.columns), params["random_state"],
-                              params.get("monotone"))
-        results[name] = search(name, pipeline, spec.get("grid", {}), X, target, folds,
-                               profile["halving"], params["random_state"])
-    app_columns = [c for c in table_schema("application_test").columns if c in X.columns and c != ID]
-    baseline = _candidate(params["app_only_baseline"], encoder, app_columns, params["random_state"])
-    results[APP_ONLY] = search(APP_ONLY, baseline, {}, X[app_columns], target, folds, False,
-                               params["random_state"])
-    results[APP_ONLY].best_params["columns"] = app_columns
-    return results
-
-
 def summarise_searches(results: dict[str, SearchResult]) -> dict[str, Any]:
     """Every candidate's grid and fold scores, for the MLflow run and the methodology note."""
     return {name: {"best_params": {k: v for k, v in r.best_params.items() if k != "columns"},
@@ -167,15 +121,15 @@ def select_and_calibrate(results: dict[str, SearchResult], y: pd.DataFrame, para
     The threshold minimises the business cost on the out-of-fold probabilities of the
     model that will be served (calibrated or not), never on the test split.
     """
-    weights, target = _weights(params), y[TARGET].to_numpy()
-    profile = _profile(params)
-    folds = stratified_folds(target, profile["n_splits"], params["random_state"])
-    oof_costs = {name: best_threshold(target, r.oof_proba, weights)[1] for name, r in results.items()
-                 if name != APP_ONLY and _servable(profile["candidates"][name], params)}
+    costs, target = weights(params), y[TARGET].to_numpy()
+    candidates = profile(params)["candidates"]
+    folds = stratified_folds(target, profile(params)["n_splits"], params["random_state"])
+    oof_costs = {name: best_threshold(target, r.oof_proba, costs)[1] for name, r in results.items()
+                 if name != APP_ONLY and _servable(candidates[name], params)}
     chosen = min(oof_costs, key=lambda n: (round(oof_costs[n], 6), -results[n].cv_auc_mean))
     method, served_oof, report = choose_calibration(results[chosen].oof_proba, target, folds,
-                                                    params["calibration_methods"], weights)
-    threshold, cost = best_threshold(target, served_oof, weights)
+                                                    params["calibration_methods"], costs)
+    threshold, cost = best_threshold(target, served_oof, costs)
     logger.info("selected %s (out-of-fold cost %.4f), calibration %s, threshold %.4f",
                 chosen, cost, method or "none", threshold)
     return {"candidate": chosen, "calibration": method, "threshold": threshold,
@@ -188,18 +142,20 @@ def _servable(spec: dict, params: dict) -> bool:
     return not params.get("monotone", {}).get("enabled", False) or spec["model"] in MONOTONE_MODELS
 
 
-def fit_served_model(X: pd.DataFrame, y: pd.DataFrame, results: dict[str, SearchResult],
-                     selection: dict) -> CalibratedModel:
-    """Refit the chosen configuration on the whole training part; attach its calibrator."""
-    started = time.perf_counter()
-    target = y[TARGET].to_numpy()
-    chosen = results[selection["candidate"]]
-    base = clone(chosen.estimator).fit(X, target)
+def gather(**parts: Any) -> dict[str, Any]:
+    """One output per candidate namespace -> one dict by candidate name, in ``CANDIDATES`` order."""
+    return dict(parts)
+
+
+def calibrate_served_model(models: dict[str, Any], results: dict[str, SearchResult],
+                           y: pd.DataFrame, selection: dict) -> CalibratedModel:
+    """The chosen candidate, as fitted on the whole training part by its own namespace, with
+    the calibrator fitted on its out-of-fold probabilities (no second fit of the winner)."""
     calibrator = None
     if selection["calibration"]:
-        calibrator = make_calibrator(selection["calibration"]).fit(chosen.oof_proba, target)
-    logger.info("served model fitted in %.1f s", time.perf_counter() - started)
-    return CalibratedModel(base, calibrator, selection["calibration"])
+        calibrator = make_calibrator(selection["calibration"]).fit(
+            results[selection["candidate"]].oof_proba, y[TARGET].to_numpy())
+    return CalibratedModel(models[selection["candidate"]], calibrator, selection["calibration"])
 
 
 def evaluate_served(model: CalibratedModel, X_train: pd.DataFrame, y_train: pd.DataFrame,
@@ -209,14 +165,14 @@ def evaluate_served(model: CalibratedModel, X_train: pd.DataFrame, y_train: pd.D
     Decision metrics at the chosen threshold, the reference costs (threshold 0.5, accept
     all) and the train AUC, whose gap to the test AUC says how much the model overfits.
     """
-    weights = _weights(params)
+    costs = weights(params)
     y_true = test_predictions[TARGET].to_numpy()
     proba = test_predictions["probability"].to_numpy()
     threshold = selection["threshold"]
-    metrics = decision_metrics(y_true, proba, threshold, weights)
-    metrics.update(reference_costs(y_true, proba, threshold, weights))
+    metrics = decision_metrics(y_true, proba, threshold, costs)
+    metrics.update(reference_costs(y_true, proba, threshold, costs))
     metrics["train_auc"] = decision_metrics(y_train[TARGET].to_numpy(),
-                                            model.predict_proba(X_train)[:, 1], threshold, weights)["auc"]
+                                            model.predict_proba(X_train)[:, 1], threshold, costs)["auc"]
     metrics["auc_gap_train_test"] = metrics["train_auc"] - metrics["auc"]
     logger.info("test split: AUC %.4f, cost %.4f per client at threshold %.3f "
                 "(0.5: %.4f, accept all: %.4f)", metrics["auc"], metrics["cost_at_threshold"],
@@ -239,20 +195,38 @@ def modeling_metrics(test_report: dict, results: dict[str, SearchResult]) -> dic
     return metrics
 
 
-def compare_on_test(results: dict[str, SearchResult], selection: dict, X_train: pd.DataFrame,
-                    y_train: pd.DataFrame, X_test: pd.DataFrame, test_predictions: pd.DataFrame,
-                    params: dict) -> pd.DataFrame:
-    """Every candidate refitted on the training part and scored on the same held-out rows."""
-    return _results_table(results, selection, X_train, y_train, X_test,
-                          test_predictions[TARGET].to_numpy(), _weights(params),
-                          test_predictions["probability"].to_numpy())
+#: The results table's columns, in order (``08_reporting/model_results.csv``).
+RESULT_COLUMNS = ["model", "cv_auc_mean", "cv_auc_std", "cv_train_auc_mean", "cv_auc_gap",
+                  "cv_accuracy_0_5", "cv_train_accuracy_0_5", "oof_cost", "threshold",
+                  "test_auc", "test_accuracy", "test_cost", "fit_seconds", "search_seconds",
+                  "params"]
+
+
+def tabulate_candidates(rows: dict[str, dict], results: dict[str, SearchResult], selection: dict,
+                        test_predictions: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """Every candidate's row (its namespace's held-out evaluation) and the served model's,
+    all on the same held-out clients."""
+    chosen = results[selection["candidate"]]
+    served = decision_metrics(test_predictions[TARGET].to_numpy(),
+                              test_predictions["probability"].to_numpy(),
+                              selection["threshold"], weights(params))
+    served_row = {"model": f"served: {selection['candidate']} "
+                           f"(calibration {selection['calibration'] or 'none'})",
+                  "cv_auc_mean": chosen.cv_auc_mean, "cv_auc_std": chosen.cv_auc_std,
+                  "cv_train_auc_mean": chosen.train_auc_mean,
+                  "cv_auc_gap": chosen.train_auc_mean - chosen.cv_auc_mean,
+                  "oof_cost": selection["oof_cost"], "threshold": selection["threshold"],
+                  "test_auc": served["auc"], "test_accuracy": served["accuracy"],
+                  "test_cost": served["business_cost"], "fit_seconds": float("nan"),
+                  "search_seconds": float("nan"), "params": ""}
+    return pd.DataFrame([*rows.values(), served_row], columns=RESULT_COLUMNS)
 
 
 def plot_held_out(model: CalibratedModel, X_test: pd.DataFrame, test_predictions: pd.DataFrame,
                   test_report: dict, params: dict
                   ) -> tuple[plt.Figure, plt.Figure, plt.Figure, plt.Figure]:
     """ROC/PR, confusion matrix, cost by threshold and calibration of the served model."""
-    weights = _weights(params)
+    costs = weights(params)
     served = test_report["served"]
     y_true = test_predictions[TARGET].to_numpy()
     proba = test_predictions["probability"].to_numpy()
@@ -260,47 +234,10 @@ def plot_held_out(model: CalibratedModel, X_test: pd.DataFrame, test_predictions
     return (
         figures.roc_pr_figure(y_true, proba, served["auc"], served["average_precision"]),
         figures.confusion_figure(y_true, proba, served["threshold"]),
-        figures.cost_figure(cost_curve(y_true, proba, weights), served["threshold"],
+        figures.cost_figure(cost_curve(y_true, proba, costs), served["threshold"],
                             served["business_cost"]),
         figures.calibration_figure(y_true, proba, raw),
     )
-
-
-def _results_table(results, selection, X_train, y_train, X_test, y_true, weights, served_proba):
-    """Model x (CV AUC, train AUC, test AUC, accuracy, cost, threshold, fit time) on the same split."""
-    target = y_train[TARGET].to_numpy()
-    rows = []
-    for name, result in results.items():
-        columns = result.best_params.get("columns")   # None: every feature, without a copy
-        threshold, oof_cost = best_threshold(target, result.oof_proba, weights)
-        started = time.perf_counter()
-        fitted = clone(result.estimator).fit(X_train if columns is None else X_train[columns],
-                                             target)
-        fit_seconds = time.perf_counter() - started
-        proba = fitted.predict_proba(X_test if columns is None else X_test[columns])[:, 1]
-        test = decision_metrics(y_true, proba, threshold, weights)
-        rows.append({"model": name, "cv_auc_mean": result.cv_auc_mean, "cv_auc_std": result.cv_auc_std,
-                     "cv_train_auc_mean": result.train_auc_mean,
-                     "cv_auc_gap": result.train_auc_mean - result.cv_auc_mean,
-                     "cv_accuracy_0_5": result.valid_accuracy_mean,
-                     "cv_train_accuracy_0_5": result.train_accuracy_mean,
-                     "oof_cost": oof_cost, "threshold": threshold, "test_auc": test["auc"],
-                     "test_accuracy": test["accuracy"], "test_cost": test["business_cost"],
-                     "fit_seconds": fit_seconds, "search_seconds": result.fit_seconds,
-                     "params": str({k: v for k, v in result.best_params.items() if k != "columns"})})
-    served = decision_metrics(y_true, served_proba, selection["threshold"], weights)
-    rows.append({"model": f"served: {selection['candidate']} "
-                          f"(calibration {selection['calibration'] or 'none'})",
-                 "cv_auc_mean": results[selection["candidate"]].cv_auc_mean,
-                 "cv_auc_std": results[selection["candidate"]].cv_auc_std,
-                 "cv_train_auc_mean": results[selection["candidate"]].train_auc_mean,
-                 "cv_auc_gap": results[selection["candidate"]].train_auc_mean
-                 - results[selection["candidate"]].cv_auc_mean,
-                 "oof_cost": selection["oof_cost"], "threshold": selection["threshold"],
-                 "test_auc": served["auc"], "test_accuracy": served["accuracy"],
-                 "test_cost": served["business_cost"], "fit_seconds": float("nan"),
-                 "search_seconds": float("nan"), "params": ""})
-    return pd.DataFrame(rows)
 
 
 def predict_test(model: CalibratedModel, X_test: pd.DataFrame, y_test: pd.DataFrame,
@@ -356,79 +293,7 @@ def assemble_bundle(encoder: FeatureEncoder, model: CalibratedModel, selection: 
                                             params.get("monotone", {"enabled": False})),
     }
     return ModelBundle(encoder=encoder, model=model, threshold=selection["threshold"],
-                       cost_weights=_weights(params), metadata=metadata)
-
-
-def register_model(bundle: ModelBundle, X_test: pd.DataFrame, y_test: pd.DataFrame,
-                   params: dict) -> dict:
-    """Log the served model to MLflow, register it, and decide its alias: champion if it beats
-    the champion, else challenger (the alias moves when ``publish_model`` stores its bundle)."""
-    name = params["registered_model_name"]
-    served = Pipeline([("encode", bundle.encoder), ("model", bundle.model)])
-    requirements = [f"{p}=={version(p)}" for p in
-                    ("scikit-learn", "lightgbm", "imbalanced-learn", "pandas", "numpy", "polars")]
-    client = mlflow.MlflowClient()
-    weights, y_true = bundle.cost_weights, y_test[TARGET].to_numpy()
-    old_version, old_cost, reason = champion_cost(client, name, X_test, y_true, "threshold", weights)
-    new_version = log_and_register(served, X_test.head(50), name, requirements)
-    client.set_model_version_tag(name, new_version, "threshold", str(bundle.threshold))
-    # the bundle itself is stored with this version (publish_model) and numbered like it
-    client.set_model_version_tag(name, new_version, "trained_at", bundle.metadata["trained_at"])
-    new_cost = float(bundle.metadata["test_metrics"]["business_cost"])
-    decision = promote(name, new_version, new_cost, old_version, old_cost, reason)
-    for key in ("new_cost", "champion_cost"):
-        if decision[key] is not None:
-            mlflow.log_metric(f"registry_{key}", decision[key])
-    mlflow.set_tag("registry_decision", decision["alias"])
-    return decision
-
-
-def write_model_card(bundle: ModelBundle, decision: dict, test_predictions: pd.DataFrame,
-                     y_train: pd.DataFrame, y_test: pd.DataFrame, fairness: dict,
-                     raw_data_origin: dict, params: dict, monitoring: dict) -> tuple[dict, str]:
-    """The model card of this run's model, as a dict and as Markdown (both logged to MLflow).
-
-    Args:
-        bundle: ``candidate_bundle`` (version, training time, threshold, features, metrics).
-        decision: ``registry_decision`` (the MLflow model version the card describes).
-        test_predictions: The served model's held-out probabilities and decisions.
-        y_train, y_test: Labels of the two parts (clients and defaults per part).
-        fairness: ``fairness_report`` of this run.
-        raw_data_origin: Whether the raw tables are the generated demo set.
-        params: ``params:modeling``; monitoring: ``params:monitoring``.
-
-    Returns:
-        ``model_card`` (JSON) and ``model_card_markdown``; the card also enters the bundle.
-    """
-    # the bundle is published under its registry version number (publish_model)
-    metadata = {**bundle.metadata, "version": str(decision["version"])}
-    card = build_model_card(metadata, bundle.threshold, bundle.cost_weights,
-                            bundle.features, decision, test_predictions, y_train, y_test,
-                            fairness, params, monitoring, raw_data_origin)
-    perf = card["performance"]
-    logger.info("model card %s: AUC %s, cost per client %s, %d known limit(s)",
-                card["model"]["version"], _interval(perf["auc"]),
-                _interval(perf["business_cost_per_client"]), len(card["known_limits"]))
-    return card, render_markdown(card)
-
-
-def _interval(entry: dict) -> str:
-    if entry["low"] is None:
-        return _rounded(entry["value"])
-    return f"{entry['value']:.4f} [{entry['low']:.4f}, {entry['high']:.4f}]"
-
-
-def publish_model(bundle: ModelBundle, decision: dict, card: dict) -> ModelBundle:
-    """The bundle with its registry decision and model card, numbered as its registry version.
-
-    Saving it (``model_bundle``) uploads it into that registered version and gives the version
-    its alias: champion (served) or challenger (kept); the API serves the card of the bundle
-    it serves.
-    """
-    bundle.metadata["version"] = str(decision["version"])
-    bundle.metadata["registry"] = decision
-    bundle.metadata["model_card"] = card
-    return bundle
+                       cost_weights=weights(params), metadata=metadata)
 
 
 def score_clients(bundle: ModelBundle, features: pl.DataFrame, reason_codes: dict) -> pl.DataFrame:
@@ -457,3 +322,27 @@ def score_clients(bundle: ModelBundle, features: pl.DataFrame, reason_codes: dic
         "model_version": [bundle.version] * len(proba),
         "reason_codes": ["|".join(r["code"] for r in found) for found in reasons],
     })
+
+
+def score_applications(bundle: ModelBundle, features: Any, reason_codes: dict, params: dict) -> Any:
+    """The ``inference`` node: every application scored by the published bundle.
+
+    Args:
+        bundle: The served champion (``model_bundle``).
+        features: One row per application (``feat_test`` here, ``feat_scoring_batch`` in
+            batch_scoring): a polars DataFrame, or a Spark DataFrame in the ``spark``
+            environment.
+        reason_codes: The reason-code catalogue (``conf/base/reason_codes.yml``).
+        params: ``params:batch_scoring``; ``run_date`` (default: today, UTC) labels a
+            Spark run's output partition.
+
+    Returns:
+        A polars DataFrame, or on Spark a lazy DataFrame with a ``run_date`` column, written
+        as Parquet partitioned by it. Each row is scored by :func:`score_clients` either way.
+    """
+    if is_spark(features):
+        from credit_scoring_kedro.spark_engine import score_on_spark
+
+        run_date = params.get("run_date") or dt.datetime.now(dt.UTC).date().isoformat()
+        return score_on_spark(bundle, features, reason_codes, str(run_date))
+    return score_clients(bundle, features, reason_codes)
