@@ -123,3 +123,17 @@ def test_batch_scoring_gives_one_consistent_row_per_client(runs) -> None:
     refused = scores["decision"].to_numpy() == "refused"
     assert (refused == (p >= scores["threshold"].to_numpy())).all()
     assert set(np.unique(scores["decision"].to_numpy())) <= {"granted", "refused"}
+
+
+def test_the_inference_tag_scores_with_the_champion_and_fits_nothing(runs, kedro) -> None:
+    """`kedro run --tags inference`: the published champion scores application_test again;
+    no model is trained, registered or published (the run is a subprocess: MLflow hooks)."""
+    root, uri, decisions = runs
+    scores_path = catalog_path("test_scores", root)
+    scores_path.unlink()
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    before = sorted(int(v.version) for v in client.search_model_versions(f"name='{NAME}'"))
+    kedro(root, "--pipelines", "modeling", "--tags", "inference")
+    scores = pl.read_parquet(scores_path)
+    assert set(scores["model_version"]) == {decisions[1]["version"]}   # the champion
+    assert sorted(int(v.version) for v in client.search_model_versions(f"name='{NAME}'")) == before
