@@ -20,6 +20,7 @@ number (a registry recreated after ``make clean``), in which case it is replaced
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import os
@@ -207,7 +208,7 @@ class RegistryBundles:
         if "version" not in registry:
             raise RegistryError("the bundle has no registry version: register the model first")
         version, alias = str(registry["version"]), registry.get("alias", CHAMPION)
-        bundle.metadata["version"] = version
+        bundle = dataclasses.replace(bundle, metadata={**bundle.metadata, "version": version})
         client = self.client
         model_id = self._model_id(client, version)
         with tempfile.TemporaryDirectory(prefix="bundle-") as tmp:
