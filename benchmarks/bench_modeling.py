@@ -30,7 +30,9 @@ def main() -> None:
     root = args.root.resolve()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "CREDIT_DATA_ROOT": str(root), "KEDRO_DISABLE_TELEMETRY": "true",
-               "MLFLOW_TRACKING_URI": f"sqlite:///{tmp}/mlflow.db"}
+               "MLFLOW_TRACKING_URI": f"sqlite:///{tmp}/mlflow.db",
+               "MLFLOW_REGISTRY_URI": f"sqlite:///{tmp}/mlflow.db",
+               "CREDIT_MLFLOW_ARTIFACTS": f"{tmp}/mlruns"}   # nothing lands in the checkout
         log = Path(tmp) / "run.log"
         started = time.perf_counter()
         with log.open("w") as out:
