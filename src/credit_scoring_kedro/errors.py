@@ -30,7 +30,3 @@ def root_error(error: BaseException | None, kind: type[BaseException]) -> BaseEx
         error = error.__cause__ or error.__context__
     return None
 
-
-def root_data_error(error: BaseException | None) -> RawDataError | None:
-    """The :class:`RawDataError` behind ``error`` (Kedro wraps it in ``DatasetError``s), if any."""
-    return root_error(error, RawDataError)   # type: ignore[return-value]

@@ -7,7 +7,7 @@ import logging
 from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
-from credit_scoring_kedro.errors import root_data_error
+from credit_scoring_kedro.errors import RawDataError, root_error
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ class ClearErrorHooks:
 
     @hook_impl
     def on_pipeline_error(self, error: Exception, run_params: dict, pipeline, catalog) -> None:
-        cause = root_data_error(error)
+        cause = root_error(error, RawDataError)
         if cause is not None:
             logger.error("Input data problem, nothing was overwritten: %s", cause)
 

@@ -199,7 +199,6 @@ def build_model_card(metadata: Mapping, threshold: float, weights: CostWeights,
         monitoring: ``params:monitoring`` (drift thresholds).
     """
     spec = modeling.get("model_card", {})
-    intervals = evidence
     families = feature_families(features)
     monotone = dict(metadata.get("monotone_constraints") or {})
     monotone_spec = modeling.get("monotone", {})
@@ -238,12 +237,12 @@ def build_model_card(metadata: Mapping, threshold: float, weights: CostWeights,
                                              spec.get("why_excluded", {})),
         },
         "performance": {
-            "held_out_clients": intervals["clients"],
-            "held_out_defaults": intervals["defaults"],
-            "interval": f"{intervals['level']:.0%} percentile bootstrap, {intervals['draws']} "
+            "held_out_clients": evidence["clients"],
+            "held_out_defaults": evidence["defaults"],
+            "interval": f"{evidence['level']:.0%} percentile bootstrap, {evidence['draws']} "
                         "draws of the held-out clients",
-            "auc": intervals["auc"],
-            "business_cost_per_client": intervals["business_cost"],
+            "auc": evidence["auc"],
+            "business_cost_per_client": evidence["business_cost"],
             "cost_accept_all": test_metrics.get("cost_accept_all"),
             "cost_at_0_5": test_metrics.get("cost_at_0_5"),
             "average_precision": test_metrics.get("average_precision"),
@@ -274,7 +273,7 @@ def build_model_card(metadata: Mapping, threshold: float, weights: CostWeights,
             "risk_falls_with": sum(1 for s in monotone.values() if s < 0),
         },
         "fairness": _fairness(fairness_report),
-        "known_limits": _limits(generated, metadata, fairness_report, intervals),
+        "known_limits": _limits(generated, metadata, fairness_report, evidence),
         "monitoring": _monitoring(monitoring),
     }
     return _clean(card)

@@ -8,7 +8,6 @@ held-out split is lower than the current champion's on the same rows; otherwise 
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import mlflow
@@ -17,10 +16,7 @@ import pandas as pd
 from mlflow.models import infer_signature
 
 from credit_scoring_kedro.modeling.cost import business_cost
-
-logger = logging.getLogger(__name__)
-
-CHAMPION, CHALLENGER = "champion", "challenger"
+from credit_scoring_kedro.modeling.registry_bundles import CHALLENGER, CHAMPION
 
 
 def log_and_register(model: Any, example: pd.DataFrame, name: str, pip_requirements: list[str]) -> str:

@@ -22,12 +22,19 @@ from credit_scoring_kedro.errors import root_error
 from credit_scoring_kedro.paths import project_root
 
 __all__ = ["artifact_path", "catalog", "configured_data_root", "data_root", "dataset_config",
-           "load_artifact", "parameters", "project_root", "root_registry",
+           "load_artifact", "parameters", "project_root", "registry_env", "root_registry",
            "served_version"]
 
 
 #: the MLflow store a data root may carry itself (test and benchmark roots: tests/kedro_runner.py)
 ROOT_REGISTRY = "mlflow.db"
+
+
+def registry_env(root: Path | str) -> dict[str, str]:
+    """``MLFLOW_TRACKING_URI`` and ``MLFLOW_REGISTRY_URI`` naming the data root's own store,
+    when it carries one (:func:`root_registry`); empty otherwise."""
+    registry = root_registry(root)
+    return {"MLFLOW_TRACKING_URI": registry, "MLFLOW_REGISTRY_URI": registry} if registry else {}
 
 
 def root_registry(root: Path | str) -> str | None:
@@ -50,9 +57,7 @@ def data_root(root: Path | str):
     (:func:`root_registry`) is read with that store as ``MLFLOW_TRACKING_URI`` and
     ``MLFLOW_REGISTRY_URI``.
     """
-    changes = {"CREDIT_DATA_ROOT": str(root)}
-    if (registry := root_registry(root)) is not None:
-        changes["MLFLOW_TRACKING_URI"] = changes["MLFLOW_REGISTRY_URI"] = registry
+    changes = {"CREDIT_DATA_ROOT": str(root), **registry_env(root)}
     previous = {name: os.environ.get(name) for name in changes}
     os.environ.update(changes)
     try:

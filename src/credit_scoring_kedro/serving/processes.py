@@ -46,12 +46,10 @@ def api_env(data_root: Path, port: int, prediction_log: str, *, key: str = "",
     ``base``: the variables to start from (this process's environment by default).
     A root with its own MLflow store (``<root>/mlflow.db``) is served with that registry.
     """
-    from credit_scoring_kedro.serving.artifacts import root_registry
+    from credit_scoring_kedro.serving.artifacts import registry_env
 
-    registry = root_registry(data_root)   # a test or benchmark root's own MLflow store
     return {**(os.environ if base is None else base), "KEDRO_DISABLE_TELEMETRY": "true",
-            **({"MLFLOW_TRACKING_URI": registry, "MLFLOW_REGISTRY_URI": registry}
-               if registry else {}),
+            **registry_env(data_root),   # a test or benchmark root's own MLflow store
             "CREDIT_DATA_ROOT": str(data_root), "CREDIT_API_HOST": host,
             "CREDIT_API_PORT": str(port), "CREDIT_API_KEY": key,
             "CREDIT_API_AUTH": "on" if key else "off",

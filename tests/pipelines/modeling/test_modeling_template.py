@@ -19,9 +19,8 @@ from sklearn.metrics import roc_auc_score
 from credit_scoring_kedro.modeling.cost import best_threshold
 from credit_scoring_kedro.pipelines.batch_scoring import create_pipeline as batch_scoring
 from credit_scoring_kedro.pipelines.modeling import create_pipeline as modeling
-from credit_scoring_kedro.pipelines.modeling.candidate_nodes import weights
+from credit_scoring_kedro.pipelines.modeling.candidate_nodes import APP_ONLY, weights
 from credit_scoring_kedro.pipelines.modeling.pipeline import (
-    BASELINE,
     CANDIDATES,
     candidate_pipeline,
 )
@@ -53,7 +52,7 @@ def trained(params) -> tuple[dict, dict, dict]:
 
 def test_every_candidate_runs_the_same_four_nodes_in_its_own_namespace() -> None:
     pipeline = modeling()
-    for name in (*CANDIDATES, BASELINE):
+    for name in (*CANDIDATES, APP_ONLY):
         nodes = {n.name for n in pipeline.nodes if n.namespace == name}
         assert nodes == {f"{name}.{step}" for step in
                          ("search", "judge_out_of_fold", "fit", "evaluate_held_out")}, name

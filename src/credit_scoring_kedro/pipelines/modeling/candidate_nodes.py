@@ -93,15 +93,15 @@ def search_app_only(X: pd.DataFrame, y: pd.DataFrame, encoder: FeatureEncoder, p
     return result
 
 
-def _columns(result: SearchResult, X: pd.DataFrame) -> pd.DataFrame:
-    columns = result.best_params.get("columns")   # None: every feature, without a copy
-    return X if columns is None else X[columns]
+def _subset(X: pd.DataFrame, columns: list[str] | None) -> pd.DataFrame:
+    return X if columns is None else X[columns]   # None: every feature, without a copy
 
 
 def fit_candidate(result: SearchResult, X: pd.DataFrame, y: pd.DataFrame) -> tuple[Any, float]:
     """The chosen configuration fitted on the whole training part, and the seconds it took."""
     started = time.perf_counter()
-    fitted = clone(result.estimator).fit(_columns(result, X), y[TARGET].to_numpy())
+    fitted = clone(result.estimator).fit(_subset(X, result.best_params.get("columns")),
+                                         y[TARGET].to_numpy())
     seconds = time.perf_counter() - started
     logger.info("%s fitted on %d clients in %.1f s", result.name, len(X), seconds)
     return fitted, seconds
@@ -125,8 +125,7 @@ def judge_out_of_fold(result: SearchResult, y: pd.DataFrame, params: dict) -> di
 def evaluate_candidate(model: Any, fit_seconds: float, out_of_fold: dict, X_test: pd.DataFrame,
                        y_test: pd.DataFrame, params: dict) -> dict:
     """The candidate's row of the results table: its figures on the held-out clients."""
-    columns = out_of_fold["columns"]
-    proba = model.predict_proba(X_test if columns is None else X_test[columns])[:, 1]
+    proba = model.predict_proba(_subset(X_test, out_of_fold["columns"]))[:, 1]
     test = decision_metrics(y_test[TARGET].to_numpy(), proba, out_of_fold["threshold"],
                             weights(params))
     row = {k: v for k, v in out_of_fold.items() if k != "columns"}

@@ -202,19 +202,18 @@ RESULT_COLUMNS = ["model", "cv_auc_mean", "cv_auc_std", "cv_train_auc_mean", "cv
                   "params"]
 
 
-def tabulate_candidates(rows: dict[str, dict], results: dict[str, SearchResult], selection: dict,
-                        test_predictions: pd.DataFrame, params: dict) -> pd.DataFrame:
+def tabulate_candidates(rows: dict[str, dict], selection: dict, test_predictions: pd.DataFrame,
+                        params: dict) -> pd.DataFrame:
     """Every candidate's row (its namespace's held-out evaluation) and the served model's,
-    all on the same held-out clients."""
-    chosen = results[selection["candidate"]]
+    all on the same held-out clients; the served row keeps its candidate's CV figures."""
+    chosen = rows[selection["candidate"]]
     served = decision_metrics(test_predictions[TARGET].to_numpy(),
                               test_predictions["probability"].to_numpy(),
                               selection["threshold"], weights(params))
     served_row = {"model": f"served: {selection['candidate']} "
                            f"(calibration {selection['calibration'] or 'none'})",
-                  "cv_auc_mean": chosen.cv_auc_mean, "cv_auc_std": chosen.cv_auc_std,
-                  "cv_train_auc_mean": chosen.train_auc_mean,
-                  "cv_auc_gap": chosen.train_auc_mean - chosen.cv_auc_mean,
+                  **{k: chosen[k] for k in ("cv_auc_mean", "cv_auc_std", "cv_train_auc_mean",
+                                            "cv_auc_gap")},
                   "oof_cost": selection["oof_cost"], "threshold": selection["threshold"],
                   "test_auc": served["auc"], "test_accuracy": served["accuracy"],
                   "test_cost": served["business_cost"], "fit_seconds": float("nan"),

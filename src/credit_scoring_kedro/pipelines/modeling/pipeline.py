@@ -12,6 +12,8 @@ from functools import partial
 
 from kedro.pipeline import Node, Pipeline
 
+from credit_scoring_kedro.modeling.model_card import training_populations
+
 from .candidate_nodes import (
     APP_ONLY,
     evaluate_candidate,
@@ -40,7 +42,6 @@ from .nodes import (
 from .registry_nodes import (
     bootstrap_held_out,
     compare_with_champion,
-    describe_populations,
     publish_model,
     register_model,
     score_champion,
@@ -51,8 +52,6 @@ from .registry_nodes import (
 #: namespace each, in the order of the results table.
 CANDIDATES = ("dummy", "logreg_class_weight", "lgbm_none", "lgbm_class_weight",
               "lgbm_undersample")
-#: The application-only reference, in its own namespace after the candidates.
-BASELINE = APP_ONLY
 #: What every candidate namespace reads from the shared training pipeline.
 SHARED = {"X_train_encoded", "y_train", "X_test_encoded", "y_test", "feature_encoder"}
 
@@ -101,7 +100,7 @@ def inference_pipeline() -> Pipeline:
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    everyone = (*CANDIDATES, BASELINE)
+    everyone = (*CANDIDATES, APP_ONLY)   # the application-only reference last
     candidates = sum((candidate_pipeline(name) for name in CANDIDATES), Pipeline([]))
     training = Pipeline([
         Node(split_train_test, ["feat_train", "prm_default_flags", "params:modeling"],
@@ -112,7 +111,7 @@ def create_pipeline(**kwargs) -> Pipeline:
              name="encode_train"),
         Node(encode_features, ["feature_encoder", "X_test"], "X_test_encoded", name="encode_test"),
         candidates,
-        candidate_pipeline(BASELINE, search_app_only),
+        candidate_pipeline(APP_ONLY, search_app_only),
         _gather("search", "candidate_searches", everyone),
         _gather("model", "candidate_models", CANDIDATES),
         _gather("row", "candidate_rows", everyone),
@@ -129,8 +128,8 @@ def create_pipeline(**kwargs) -> Pipeline:
              "test_report", name="evaluate_served"),
         Node(modeling_metrics, ["test_report", "candidate_searches"], "modeling_metrics",
              name="modeling_metrics"),
-        Node(tabulate_candidates, ["candidate_rows", "candidate_searches", "model_selection",
-                                   "test_predictions", "params:modeling"],
+        Node(tabulate_candidates, ["candidate_rows", "model_selection", "test_predictions",
+                                   "params:modeling"],
              "model_results_table", name="tabulate_candidates"),
         Node(plot_held_out, ["served_model", "X_test_encoded", "test_predictions", "test_report",
                              "params:modeling"],
@@ -149,7 +148,7 @@ def create_pipeline(**kwargs) -> Pipeline:
              "registry_decision", name="register_model"),
         Node(bootstrap_held_out, ["test_predictions", "params:modeling"], "held_out_evidence",
              name="bootstrap_held_out"),
-        Node(describe_populations, ["y_train", "y_test", "raw_data_origin"],
+        Node(training_populations, ["y_train", "y_test", "raw_data_origin"],
              "training_populations", name="describe_populations"),
         Node(write_model_card,
              ["candidate_bundle", "registry_decision", "held_out_evidence", "training_populations",

@@ -21,7 +21,6 @@ from credit_scoring_kedro.modeling.model_card import (
     build_model_card,
     held_out_evidence,
     render_markdown,
-    training_populations,
 )
 from credit_scoring_kedro.modeling.registry import champion_on, decide_alias, log_and_register
 
@@ -65,12 +64,6 @@ def register_model(bundle: ModelBundle, promotion: dict, X_test: pd.DataFrame, p
 def bootstrap_held_out(test_predictions: pd.DataFrame, params: dict) -> dict:
     """The model card's evidence: bootstrap intervals of the held-out AUC and cost."""
     return held_out_evidence(test_predictions, weights(params), params.get("model_card", {}))
-
-
-def describe_populations(y_train: pd.DataFrame, y_test: pd.DataFrame, raw_data_origin: dict
-                         ) -> dict:
-    """Clients and defaults of both parts, and whether they are generated demo data."""
-    return training_populations(y_train, y_test, raw_data_origin)
 
 
 def write_model_card(bundle: ModelBundle, decision: dict, evidence: dict, populations: dict,
